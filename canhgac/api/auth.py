@@ -1,0 +1,36 @@
+"""API authentication: personal bearer tokens for machines, the session (with CSRF) for the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from canhgac.accounts.models import User
+from canhgac.accounts.services import token_authenticate
+
+
+class ApiTokenAuth(HttpBearer):
+    openapi_description = "Personal API token: `Authorization: Bearer cg_…`"
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_authenticate(raw_token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session; unsafe methods need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None

@@ -1,0 +1,70 @@
+"""The caller's own account, roles, permissions and API tokens."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from canhgac.accounts import access, selectors, services
+from canhgac.accounts.enums import Permission
+from canhgac.accounts.models import Unit, User
+from canhgac.api.schemas import ErrorOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
+from canhgac.core.exceptions import NotFoundError
+
+router = Router(tags=["me"])
+
+
+def request_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - the auth classes guarantee a User
+        raise NotFoundError("no user")
+    return user
+
+
+@router.get("", response=MeOut, summary="Who am I, with roles and effective permissions")
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request_user(request)
+    context = access.access_context(user)
+    permissions: dict[str, list[str] | str] = {}
+    unit_ids: set[int] = set()
+    for permission in Permission:
+        units = context.units_with(permission)
+        if not units.empty:
+            unit_ids |= units.ids
+    codes = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code"))
+    for permission in Permission:
+        units = context.units_with(permission)
+        if units.everything:
+            permissions[permission.value] = "all"
+        elif units.ids:
+            permissions[permission.value] = sorted(codes[unit_id] for unit_id in units.ids)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "language": user.language,
+        "roles": list(selectors.memberships_of(user=user)),
+        "permissions": permissions,
+    }
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+def token_list(request: HttpRequest) -> list[object]:
+    return list(selectors.token_list_for_user(user=request_user(request)))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, 422: ErrorOut}, summary="Create a token")
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    user = request_user(request)
+    token, raw = services.token_create(by=user, user=user, name=payload.name, days=payload.days)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut}, summary="Revoke")
+def token_revoke(request: HttpRequest, token_id: int) -> object:
+    user = request_user(request)
+    token = selectors.token_list_for_user(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFoundError("token not found", extra={"token_id": token_id})
+    return services.token_revoke(by=user, token=token)

@@ -1,0 +1,63 @@
+"""Users and memberships (province administrators)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import paginate
+
+from canhgac.accounts import access, services
+from canhgac.accounts.enums import Permission
+from canhgac.accounts.models import Membership, User
+from canhgac.api.pagination import Pagination
+from canhgac.api.routers.me import request_user
+from canhgac.api.schemas import ErrorOut, MembershipIn, RoleOut, UserCreateIn, UserOut
+from canhgac.core.exceptions import NotFoundError
+
+router = Router(tags=["users"])
+
+
+@router.get("/users", response=list[UserOut], summary="All users (administrator)")
+@paginate(Pagination)
+def user_list(request: HttpRequest) -> QuerySet[User]:
+    return access.user_list_for_user(user=request_user(request)).order_by("username")
+
+
+@router.post("/users", response={201: UserOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Create a user (administrator)")
+def user_create(request: HttpRequest, payload: UserCreateIn) -> tuple[int, User]:
+    user = services.user_create(by=request_user(request), **payload.dict())
+    return 201, user
+
+
+@router.get("/users/{username}", response={200: UserOut, 404: ErrorOut},
+            summary="One user (administrator, or yourself)")
+def user_get(request: HttpRequest, username: str) -> User:
+    return access.user_get_for_user(user=request_user(request), user_id=username)
+
+
+@router.post("/users/{username}/memberships",
+             response={201: RoleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             summary="Grant a role in a unit (administrator)")
+def membership_grant(
+    request: HttpRequest, username: str, payload: MembershipIn
+) -> tuple[int, Membership]:
+    caller = request_user(request)
+    access.require_permission(user=caller, permission=Permission.USER_MANAGE)
+    person = access.user_get_for_user(user=caller, user_id=username)
+    unit = access.unit_get_for_user(user=caller, unit_id=payload.unit)
+    return 201, services.membership_grant(by=caller, user=person, unit=unit, role=payload.role)
+
+
+@router.delete("/memberships/{membership_id}",
+               response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+               summary="Revoke a role (administrator)")
+def membership_revoke(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+    caller = request_user(request)
+    access.require_permission(user=caller, permission=Permission.USER_MANAGE)
+    membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFoundError("membership not found", extra={"membership_id": membership_id})
+    services.membership_revoke(by=caller, membership=membership)
+    return 204, None

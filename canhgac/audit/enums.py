@@ -1,0 +1,25 @@
+"""What the audit log records. New contexts add their actions here."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    LOGOUT = "auth.logout", _("Signed out")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    ACCESS_DENIED = "access.denied", _("Access denied")
+    UNIT_CREATED = "unit.created", _("Unit created")
+    UNIT_UPDATED = "unit.updated", _("Unit updated")
+    UNITS_IMPORTED = "unit.imported", _("Units imported")
+    CONTRACT_SAVED = "contract.saved", _("Service contract saved")
+    USER_CREATED = "user.created", _("User created")
+    USER_UPDATED = "user.updated", _("User updated")
+    MEMBERSHIP_GRANTED = "membership.granted", _("Role granted")
+    MEMBERSHIP_REVOKED = "membership.revoked", _("Role revoked")
+    TOKEN_CREATED = "token.created", _("API token created")
+    TOKEN_REVOKED = "token.revoked", _("API token revoked")
+    DEMO_LOADED = "system.demo_loaded", _("Demo province loaded")

@@ -1,0 +1,404 @@
+"""`canhgac`: the one console script. Thin: parse, call one service or selector, print.
+
+Errors print one line (plus the list of problems for bad input) to stderr and exit 1;
+`--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from canhgac.cli.bootstrap import setup_django
+from canhgac.cli.output import OutputFormat, console, emit, error_console
+
+app = typer.Typer(
+    name="canhgac",
+    help="Cảnh gác: security operations for a province's agencies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+unit_app = typer.Typer(help="Units (agencies, districts, providers).", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(unit_app, name="unit")
+app.add_typer(audit_app, name="audit")
+app.add_typer(token_app, name="token")
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+
+
+class CliState:
+    debug = False
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    CliState.debug = debug
+
+
+# --- Installation ------------------------------------------------------------------------------
+
+
+def _init(quiet: bool = False) -> None:
+    from canhgac.core.installation import installation_init
+
+    report = installation_init()
+    if not quiet:
+        console.print(
+            f"[green]ready[/green] database={report.database} "
+            f"migrations_applied={report.migrations_applied} "
+            f"static_files_collected={report.static_files_collected} "
+            f"catalogs_compiled={report.catalogs_compiled}"
+        )
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database and prepare static files (safe to run again)."""
+    setup_django()
+    _init()
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web UI.")] = True,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Load the demo province into CANHGAC_HOME, print its logins and serve the UI."""
+    setup_django()
+    from django.conf import settings
+
+    from canhgac.demo.loader import demo_load
+
+    _init(quiet=True)
+    summary = demo_load()
+    console.print(
+        f"Demo province loaded into {settings.CANHGAC_HOME} "
+        f"({summary.units_created} units and {summary.users_created} users created)."
+    )
+    emit(
+        [
+            {"username": user.username, "role": user.role.label, "unit": user.unit,
+             "name": user.full_name}
+            for user in summary.users
+        ],
+        ["username", "role", "unit", "name"],
+        OutputFormat.TABLE,
+        title=f"Demo logins (password for all: {summary.password})",
+    )
+    if serve:
+        console.print(f"Web UI: http://{host}:{port}/  (Ctrl-C to stop)")
+        _serve_with_worker(host, port)
+
+
+def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--access-logfile", "-",
+        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+
+
+def _serve_with_worker(host: str, port: int) -> None:
+    """The demo: web server and one queue worker, stopped together."""
+    worker = subprocess.Popen([sys.executable, "-m", "canhgac.cli.main", "worker"])  # noqa: S603
+    try:
+        subprocess.run(_gunicorn_command(host, port, 2), check=False)  # noqa: S603
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 3,
+    dev: Annotated[bool, typer.Option("--dev", help="Django's development server.")] = False,
+) -> None:
+    """Serve the web UI and API (gunicorn; Django's dev server only with --dev)."""
+    if dev:
+        os.environ.setdefault("DEBUG", "true")
+        setup_django()
+        from django.core.management import call_command
+
+        call_command("runserver", f"{host}:{port}")
+        return
+    setup_django()  # fail here, with one line, if the settings refuse to start
+    os.execv(sys.executable, _gunicorn_command(host, port, workers))  # noqa: S606
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="Worker threads.")] = 2,
+) -> None:
+    """Run the background-task consumer (Huey: SQLite queue, or Redis when REDIS_URL is set)."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", "--workers", str(workers), "--worker-type", "thread")
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def manage(context: typer.Context) -> None:
+    """Run a Django management command: canhgac manage <command> [options]."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["canhgac manage", *context.args])
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise typer.BadParameter("no terminal to ask for the password: use --password-stdin")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    email: Annotated[str, typer.Option(help="Email address.")],
+    full_name: Annotated[str, typer.Option(help="Full name.")] = "",
+    title: Annotated[str, typer.Option(help="Job title.")] = "",
+    unit: Annotated[str | None, typer.Option(help="Unit code for the first role.")] = None,
+    role: Annotated[str | None, typer.Option(help="Role in that unit.")] = None,
+    language: Annotated[str, typer.Option(help="vi or en.")] = "vi",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user, optionally with a first role (--unit CODE --role ROLE)."""
+    setup_django()
+    from django.db import transaction
+
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.accounts.models import Unit
+    from canhgac.core.exceptions import NotFoundError
+
+    if (unit is None) != (role is None):
+        raise typer.BadParameter("give --unit and --role together")
+    password = _read_password(password_stdin)
+    actor = SystemActor.cli()
+    with transaction.atomic():
+        user = services.user_create(
+            by=actor, username=username, email=email, password=password,
+            full_name=full_name, title=title, language=language,
+        )
+        if unit is not None and role is not None:
+            target = Unit.objects.filter(code=unit).first()
+            if target is None:
+                raise NotFoundError(f"unit {unit!r} not found")
+            services.membership_grant(by=actor, user=user, unit=target, role=role)
+    console.print(f"created user {user.username}")
+
+
+@user_app.command("grant")
+def user_grant(
+    username: str,
+    unit: Annotated[str, typer.Option(help="Unit code.")],
+    role: Annotated[str, typer.Option(help="Role.")],
+) -> None:
+    """Grant a role in a unit to an existing user."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.accounts.models import Unit, User
+    from canhgac.core.exceptions import NotFoundError
+
+    person = User.objects.filter(username=username).first()
+    target = Unit.objects.filter(code=unit).first()
+    if person is None or target is None:
+        raise NotFoundError(f"{'user ' + username if person is None else 'unit ' + unit} not found")
+    services.membership_grant(by=SystemActor.cli(), user=person, unit=target, role=role)
+    console.print(f"granted {role} in {unit} to {username}")
+
+
+@user_app.command("list")
+def user_list(fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """List users with their roles."""
+    setup_django()
+    from canhgac.accounts.models import User
+
+    rows = [
+        {
+            "username": user.username,
+            "full_name": user.full_name,
+            "email": user.email,
+            "is_active": user.is_active,
+            "roles": [f"{m.role}@{m.unit.code}" for m in user.memberships.all()],
+        }
+        for user in User.objects.prefetch_related("memberships__unit").order_by("username")
+    ]
+    emit(rows, ["username", "full_name", "email", "is_active", "roles"], fmt, title="Users")
+
+
+# --- Units -------------------------------------------------------------------------------------
+
+
+@unit_app.command("import")
+def unit_import(
+    path: Annotated[Path, typer.Argument(help="CSV or YAML file.", exists=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report only.")] = False,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Import units from CSV or YAML (all or nothing; re-importing changes nothing)."""
+    setup_django()
+    from django.db import transaction
+
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.accounts.importers import parse_units_file
+
+    records = parse_units_file(path)
+
+    class DryRunRollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            result = services.unit_import(by=SystemActor.cli(), records=records, source=str(path))
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    summary = {"file": str(path), "dry_run": dry_run, **result.as_dict()}
+    emit([summary], ["file", "dry_run", "created", "updated", "unchanged"], fmt,
+         title="Unit import")
+
+
+def _unit_row(unit: Any) -> dict[str, Any]:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": unit.parent.code if unit.parent_id else None,
+        "depth": unit.depth,
+        "is_coordinator": unit.is_coordinator,
+        "is_active": unit.is_active,
+        "email": unit.email,
+        "phone": unit.phone,
+    }
+
+
+@unit_app.command("list")
+def unit_list(
+    fmt: FormatOption = OutputFormat.TABLE,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+) -> None:
+    """List units in tree order."""
+    setup_django()
+    from canhgac.accounts.models import Unit
+
+    units = Unit.objects.select_related("parent").order_by("path")
+    if kind:
+        units = units.filter(kind=kind)
+    emit([_unit_row(unit) for unit in units],
+         ["code", "name", "kind", "parent", "is_coordinator", "is_active"], fmt, title="Units")
+
+
+# --- Audit and tokens --------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """Walk the hash chain; exit 1 and name the first broken event if it was tampered with."""
+    setup_django()
+    from canhgac.audit.selectors import audit_verify as verify
+
+    report = verify()
+    row = {
+        "ok": report.ok,
+        "checked": report.checked,
+        "broken_at": report.first_break.sequence if report.first_break else None,
+        "reason": report.first_break.reason if report.first_break else None,
+    }
+    if fmt is not OutputFormat.TABLE:
+        emit([row], list(row), fmt)
+    elif report.ok:
+        console.print(f"[green]audit chain intact[/green]: {report.checked} events verified")
+    if not report.ok and report.first_break is not None:
+        error_console.print(
+            f"audit chain broken at event #{report.first_break.sequence}: "
+            f"{report.first_break.reason} ({report.checked} events before it are intact)"
+        )
+        raise typer.Exit(1)
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    days: Annotated[int | None, typer.Option(help="Lifetime in days; 0 = never expires.")] = None,
+) -> None:
+    """Create a personal API token for a user; the token is printed once."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.accounts.models import User
+    from canhgac.core.exceptions import NotFoundError
+
+    person = User.objects.filter(username=username).first()
+    if person is None:
+        raise NotFoundError(f"user {username!r} not found")
+    _token, raw = services.token_create(by=SystemActor.cli(), user=person, name=name, days=days)
+    sys.stdout.write(raw + "\n")
+
+
+# --- Entry point -------------------------------------------------------------------------------
+
+
+def _report_error(error: BaseException) -> None:
+    from canhgac.core.exceptions import ValidationError
+
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    error_console.print(f"error: {message}", markup=False, highlight=False)
+    if isinstance(error, ValidationError):
+        for problem in error.problems:
+            error_console.print(f"  - {problem}", markup=False, highlight=False)
+
+
+def run() -> None:
+    """Console-script entry point: one clear line on error, traceback only with --debug."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    from canhgac.core.exceptions import CanhgacError
+
+    try:
+        app()
+    except (CanhgacError, ImproperlyConfigured, DatabaseError, OSError) as error:
+        if CliState.debug or "--debug" in sys.argv:
+            raise
+        _report_error(error)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

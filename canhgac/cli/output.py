@@ -1,0 +1,54 @@
+"""Rendering of CLI results: `--format table|json|csv` for every command that lists data.
+
+JSON output is a list of objects with the documented keys (docs/cli.md); keys are only added,
+never renamed or removed, so scripts can rely on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: OutputFormat,
+         title: str | None = None) -> None:
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _cell(row.get(key)) for key in columns})
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    return str(value)

@@ -1,0 +1,57 @@
+"""Navigation for the layout: the contexts of canhgac, with what the user may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from canhgac import __version__
+from canhgac.accounts import access
+from canhgac.accounts.enums import Permission
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str | Promise
+    url: str | None  # None: the capability arrives with a later release
+    active_prefix: str = ""
+
+
+COMING: tuple[str | Promise, ...] = (
+    _("Inventory"),
+    _("Advisories"),
+    _("Exposure"),
+    _("Remediation"),
+    _("Duty"),
+    _("Monitoring"),
+    _("Incidents"),
+    _("Sharing"),
+    _("Reports"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    common = {"CANHGAC_VERSION": __version__, "TIME_ZONE_NAME": settings.TIME_ZONE}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return common
+    items = [
+        NavItem(_("Overview"), reverse("web:dashboard"), "/dashboard"),
+        NavItem(_("Units"), reverse("web:unit_list"), "/units"),
+    ]
+    if access.has_permission(user=user, permission=Permission.AUDIT_VIEW):
+        items.append(NavItem(_("Audit log"), reverse("web:audit_list"), "/audit"))
+    if access.has_permission(user=user, permission=Permission.USER_MANAGE):
+        items.append(NavItem(_("Users"), reverse("web:user_list"), "/users"))
+    return {
+        **common,
+        "nav_items": items,
+        "nav_coming": [NavItem(label, None) for label in COMING],
+        "nav_roles": sorted({grant.role.label for grant in access.access_context(user).grants}),
+    }

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from canhgac.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="web:dashboard", permanent=False)),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("users/", views.user_list, name="user_list"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

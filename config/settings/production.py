@@ -1,0 +1,26 @@
+"""Production: PostgreSQL and Redis expected, HTTPS in front, secrets from the environment.
+
+Refuses to start with DEBUG on, without a secret, or with the demo/test secret.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+from config.settings.base import *  # noqa: F403
+from config.settings.secrets import check_production_secret
+
+DEBUG = env.boolean("DEBUG", False)
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=false)")
+
+SECRET_KEY = check_production_secret(env.secret("SECRET_KEY"))
+
+SESSION_COOKIE_SECURE = env.boolean("SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", True)
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if env.boolean("BEHIND_TLS_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
