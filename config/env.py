@@ -14,7 +14,7 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 
-class EnvironmentError_(ValueError):
+class EnvironmentValueError(ValueError):
     """A variable holds a value that cannot be used; the message names the variable."""
 
 
@@ -29,7 +29,7 @@ def secret(name: str, default: str = "") -> str:
         try:
             return Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise EnvironmentError_(f"{name}_FILE: cannot read {file_path}: {error}") from error
+            raise EnvironmentValueError(f"{name}_FILE: cannot read {file_path}: {error}") from error
     return os.environ.get(name, default)
 
 
@@ -42,7 +42,7 @@ def boolean(name: str, default: bool = False) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise EnvironmentError_(f"{name}: expected true/false, got {raw!r}")
+    raise EnvironmentValueError(f"{name}: expected true/false, got {raw!r}")
 
 
 def integer(name: str, default: int) -> int:
@@ -52,7 +52,7 @@ def integer(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as error:
-        raise EnvironmentError_(f"{name}: expected an integer, got {raw!r}") from error
+        raise EnvironmentValueError(f"{name}: expected an integer, got {raw!r}") from error
 
 
 def string_list(name: str, default: list[str]) -> list[str]:

@@ -110,7 +110,9 @@ def _build_context(user: User) -> AccessContext:
     if not user.is_authenticated or not user.is_active:
         return AccessContext(None, ())
     memberships = list(Membership.objects.filter(user=user).select_related("unit"))
-    provider_ids = [m.unit_id for m in memberships if ROLE_SCOPE[Role(m.role)] is ScopeRule.CONTRACTED]
+    provider_ids = [
+        m.unit_id for m in memberships if ROLE_SCOPE[Role(m.role)] is ScopeRule.CONTRACTED
+    ]
     contracted = _contracted_ids(provider_ids) if provider_ids else {}
     grants: list[Grant] = []
     for membership in memberships:
@@ -190,7 +192,9 @@ def unit_get_for_user(
     *, user: Any, unit_id: int | str, permission: Permission = Permission.UNIT_VIEW
 ) -> Unit:
     """A unit by id or code. Not visible → NotFoundError; visible, action denied → 403."""
-    lookup = {"pk": unit_id} if isinstance(unit_id, int) else {"code": unit_id}
+    lookup: dict[str, int | str] = (
+        {"pk": unit_id} if isinstance(unit_id, int) else {"code": unit_id}
+    )
     try:
         unit = unit_list_for_user(user=user).get(**lookup)
     except (Unit.DoesNotExist, ValueError):
@@ -224,7 +228,9 @@ def user_list_for_user(*, user: Any) -> QuerySet[User]:
 
 def user_get_for_user(*, user: Any, user_id: int | str) -> User:
     """Administrators reach every account; everyone else only their own."""
-    lookup = {"pk": user_id} if isinstance(user_id, int) else {"username": user_id}
+    lookup: dict[str, int | str] = (
+        {"pk": user_id} if isinstance(user_id, int) else {"username": user_id}
+    )
     if has_permission(user=user, permission=Permission.USER_MANAGE):
         found = User.objects.filter(**lookup).first()
     elif lookup.get("pk") == user.pk or lookup.get("username") == user.get_username():

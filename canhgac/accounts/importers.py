@@ -202,7 +202,7 @@ def parse_units_yaml(text: str, *, source: str) -> list[UnitRecord]:
         line = mark.line + 1 if mark is not None else None
         raise ParseError(f"invalid YAML: {error}", source=SourceLocation(source, line)) from None
     items_node: Any = root
-    if isinstance(data, dict) and "units" in data:
+    if isinstance(data, dict) and "units" in data and isinstance(root, yaml.MappingNode):
         data = data["units"]
         items_node = next(value for key, value in root.value if key.value == "units")
     if not isinstance(data, list) or not isinstance(items_node, yaml.SequenceNode):
@@ -237,8 +237,9 @@ def _finish(records: list[UnitRecord], collector: _Collector, source: str) -> li
             seen[record.code] = record
     if collector.problems:
         count = len(collector.problems)
-        raise ValidationError(f"{source}: {count} problem(s); nothing imported",
-                              problems=collector.problems)
+        raise ValidationError(
+            f"{source}: {count} problem(s); nothing imported", problems=collector.problems
+        )
     return records
 
 
@@ -248,10 +249,13 @@ def parse_units_file(path: Path) -> list[UnitRecord]:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise ParseError(f"cannot read the file: {error.strerror}", source=SourceLocation(source)) from None
+        raise ParseError(
+            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
+        ) from None
     if size > MAX_FILE_BYTES:
         raise ParseError(
-            f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}", source=SourceLocation(source)
+            f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+            source=SourceLocation(source),
         )
     raw = path.read_bytes()
     try:

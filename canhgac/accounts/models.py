@@ -36,7 +36,8 @@ class Unit(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    # Materialised path "/1/5/12/" (ids from the root): a subtree is a prefix query.
+    # Materialised path of zero-padded ids from the root (tree.child_path): a subtree is a
+    # prefix query, and ordering by path lists the tree depth-first.
     path = models.CharField(max_length=512, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_coordinator = models.BooleanField(

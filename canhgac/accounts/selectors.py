@@ -26,7 +26,8 @@ def dashboard_counts(*, user: Any) -> DashboardCounts:
     units = access.unit_list_for_user(user=user).filter(is_active=True)
     by_kind = Counter(dict(units.values_list("kind").annotate(total=Count("id")).order_by()))
     memberships = access.restrict(
-        Membership.objects.filter(user__is_active=True), user=user,
+        Membership.objects.filter(user__is_active=True),
+        user=user,
         permission=Permission.MEMBER_VIEW,
     )
     by_role = Counter(dict(memberships.values_list("role").annotate(total=Count("id")).order_by()))

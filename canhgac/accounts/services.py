@@ -41,7 +41,7 @@ Actor = User | SystemActor
 # Fields a unit manager may change on their own unit; the rest need Permission.UNIT_MANAGE.
 CONTACT_FIELDS = frozenset({"name_en", "short_name", "email", "phone", "address"})
 STRUCTURE_FIELDS = frozenset({"name", "kind", "is_coordinator", "is_active"})
-TOKEN_PREFIX = "cg_"
+TOKEN_PREFIX = "cg_"  # noqa: S105 (a public marker, not a secret)
 
 
 def _require(by: Actor, permission: Permission, unit_id: int | None = None) -> None:
@@ -132,8 +132,13 @@ def unit_create(
             **contact,
         )
         _place(unit, parent)
-        _audit(by, AuditAction.UNIT_CREATED, unit=unit, target=unit,
-               parameters={"code": code, "kind": kind, "parent": parent.code if parent else None})
+        _audit(
+            by,
+            AuditAction.UNIT_CREATED,
+            unit=unit,
+            target=unit,
+            parameters={"code": code, "kind": kind, "parent": parent.code if parent else None},
+        )
     return unit
 
 
@@ -171,8 +176,9 @@ def unit_update(*, by: Actor, unit: Unit, changes: dict[str, Any]) -> Unit:
         locked.save()
         if "parent" in diff:
             _place(locked, new_parent)
-        _audit(by, AuditAction.UNIT_UPDATED, unit=locked, target=locked,
-               parameters={"changes": diff})
+        _audit(
+            by, AuditAction.UNIT_UPDATED, unit=locked, target=locked, parameters={"changes": diff}
+        )
     return locked
 
 
@@ -218,8 +224,10 @@ def _import_order(
                 parent_kind = stored[parent_code].kind
             else:
                 problems.append(
-                    Problem(f"parent {parent_code!r} is neither in the file nor stored",
-                            _field(record, "parent"))
+                    Problem(
+                        f"parent {parent_code!r} is neither in the file nor stored",
+                        _field(record, "parent"),
+                    )
                 )
                 state[record.code] = "done"
                 return
@@ -262,19 +270,27 @@ def unit_import(*, by: Actor, records: list[UnitRecord], source: str) -> ImportR
     }
     result = ImportResult()
     with transaction.atomic():
-        stored = {unit.code: unit for unit in Unit.objects.select_for_update().filter(code__in=codes)}
+        stored = {
+            unit.code: unit for unit in Unit.objects.select_for_update().filter(code__in=codes)
+        }
         problems: list[Problem] = []
         ordered = _import_order(records, stored, problems)
         for record in ordered:
             existing = stored.get(record.code)
             if existing is not None and record.parent_code:
-                new_parent_path = stored[record.parent_code].path if record.parent_code in stored else None
+                new_parent_path = (
+                    stored[record.parent_code].path if record.parent_code in stored else None
+                )
                 if new_parent_path and new_parent_path.startswith(existing.path):
-                    problems.append(Problem("cannot move a unit under its own sub-unit",
-                                            _field(record, "parent")))
+                    problems.append(
+                        Problem(
+                            "cannot move a unit under its own sub-unit", _field(record, "parent")
+                        )
+                    )
         if problems:
-            raise ValidationError(f"{source}: {len(problems)} problem(s); nothing imported",
-                                  problems=problems)
+            raise ValidationError(
+                f"{source}: {len(problems)} problem(s); nothing imported", problems=problems
+            )
         for record in ordered:
             values = _record_values(record)
             parent = stored[record.parent_code] if record.parent_code else None
@@ -284,8 +300,13 @@ def unit_import(*, by: Actor, records: list[UnitRecord], source: str) -> ImportR
                 _place(unit, parent)
                 stored[record.code] = unit
                 result.created.append(record.code)
-                _audit(by, AuditAction.UNIT_CREATED, unit=unit, target=unit,
-                       parameters={"source": source, "line": record.location.line})
+                _audit(
+                    by,
+                    AuditAction.UNIT_CREATED,
+                    unit=unit,
+                    target=unit,
+                    parameters={"source": source, "line": record.location.line},
+                )
                 continue
             diff = {
                 name: {"from": getattr(unit, name), "to": value}
@@ -307,11 +328,19 @@ def unit_import(*, by: Actor, records: list[UnitRecord], source: str) -> ImportR
             if "parent" in diff:
                 _place(unit, parent)
             result.updated.append(record.code)
-            _audit(by, AuditAction.UNIT_UPDATED, unit=unit, target=unit,
-                   parameters={"source": source, "line": record.location.line, "changes": diff})
-        _audit(by, AuditAction.UNITS_IMPORTED,
-               target=Target("file", "", source[-255:]),
-               parameters={"source": source, **result.as_dict()})
+            _audit(
+                by,
+                AuditAction.UNIT_UPDATED,
+                unit=unit,
+                target=unit,
+                parameters={"source": source, "line": record.location.line, "changes": diff},
+            )
+        _audit(
+            by,
+            AuditAction.UNITS_IMPORTED,
+            target=Target("file", "", source[-255:]),
+            parameters={"source": source, **result.as_dict()},
+        )
     return result
 
 
@@ -329,8 +358,9 @@ def contract_save(
     """Create or update (by provider, client, start date) a provider's service contract."""
     _require(by, Permission.UNIT_MANAGE)
     if provider.kind != UnitKind.SERVICE_PROVIDER:
-        raise ValidationError("the provider must be a unit of kind service_provider",
-                              extra={"field": "provider"})
+        raise ValidationError(
+            "the provider must be a unit of kind service_provider", extra={"field": "provider"}
+        )
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError("the contract ends before it starts", extra={"field": "ends_on"})
     with transaction.atomic():
@@ -345,9 +375,19 @@ def contract_save(
                 "include_subunits": include_subunits,
             },
         )
-        _audit(by, AuditAction.CONTRACT_SAVED, unit=client, target=contract,
-               parameters={"created": created, "provider": provider.code, "client": client.code,
-                           "starts_on": starts_on, "ends_on": ends_on})
+        _audit(
+            by,
+            AuditAction.CONTRACT_SAVED,
+            unit=client,
+            target=contract,
+            parameters={
+                "created": created,
+                "provider": provider.code,
+                "client": client.code,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+            },
+        )
     return contract
 
 
@@ -401,8 +441,12 @@ def user_set_active(*, by: Actor, user: User, active: bool) -> User:
         if user.is_active != active:
             User.objects.filter(pk=user.pk).update(is_active=active)
             user.is_active = active
-            _audit(by, AuditAction.USER_UPDATED, target=user,
-                   parameters={"changes": {"is_active": {"from": not active, "to": active}}})
+            _audit(
+                by,
+                AuditAction.USER_UPDATED,
+                target=user,
+                parameters={"changes": {"is_active": {"from": not active, "to": active}}},
+            )
     return user
 
 
@@ -436,20 +480,37 @@ def membership_grant(*, by: Actor, user: User, unit: Unit, role: str) -> Members
             defaults={"granted_by": by if isinstance(by, User) else None},
         )
         if created:
-            _audit(by, AuditAction.MEMBERSHIP_GRANTED, unit=unit, target=membership,
-                   parameters={"user": user.username, "unit": unit.code, "role": role})
+            _audit(
+                by,
+                AuditAction.MEMBERSHIP_GRANTED,
+                unit=unit,
+                target=membership,
+                parameters={"user": user.username, "unit": unit.code, "role": role},
+            )
     access.access_cache_clear(user)
     return membership
 
 
 def membership_revoke(*, by: Actor, membership: Membership) -> None:
     _require(by, Permission.USER_MANAGE)
-    if isinstance(by, User) and membership.user_id == by.pk and membership.role == Role.PROVINCE_ADMIN:
+    if (
+        isinstance(by, User)
+        and membership.user_id == by.pk
+        and membership.role == Role.PROVINCE_ADMIN
+    ):
         raise ConflictError("you cannot revoke your own administrator role")
     with transaction.atomic():
-        _audit(by, AuditAction.MEMBERSHIP_REVOKED, unit=membership.unit, target=membership,
-               parameters={"user": membership.user.username, "unit": membership.unit.code,
-                           "role": membership.role})
+        _audit(
+            by,
+            AuditAction.MEMBERSHIP_REVOKED,
+            unit=membership.unit,
+            target=membership,
+            parameters={
+                "user": membership.user.username,
+                "unit": membership.unit.code,
+                "role": membership.role,
+            },
+        )
         membership.delete()
     access.access_cache_clear(membership.user)
 
@@ -477,11 +538,12 @@ def token_create(
         raise PermissionDeniedError("tokens are created by their owner")
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationError("the token needs a name of 1–100 characters", extra={"field": "name"})
+        raise ValidationError("the token needs a name of 1-100 characters", extra={"field": "name"})
     lifetime = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     if lifetime < 0 or lifetime > 3650:
-        raise ValidationError("lifetime must be 0 (never expires) to 3650 days",
-                              extra={"field": "days"})
+        raise ValidationError(
+            "lifetime must be 0 (never expires) to 3650 days", extra={"field": "days"}
+        )
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     expires_at = clock.now() + timedelta(days=lifetime) if lifetime else None
@@ -492,8 +554,12 @@ def token_create(
             )
         except IntegrityError:  # pragma: no cover - 256-bit collision
             raise ConflictError("token collision; try again") from None
-        _audit(by, AuditAction.TOKEN_CREATED, target=token,
-               parameters={"user": user.username, "name": name, "expires_at": expires_at})
+        _audit(
+            by,
+            AuditAction.TOKEN_CREATED,
+            target=token,
+            parameters={"user": user.username, "name": name, "expires_at": expires_at},
+        )
     return token, raw
 
 
@@ -504,8 +570,12 @@ def token_revoke(*, by: Actor, token: ApiToken) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = clock.now()
             token.save(update_fields=["revoked_at"])
-            _audit(by, AuditAction.TOKEN_REVOKED, target=token,
-                   parameters={"user": token.user.username, "name": token.name})
+            _audit(
+                by,
+                AuditAction.TOKEN_REVOKED,
+                target=token,
+                parameters={"user": token.user.username, "name": token.name},
+            )
     return token
 
 

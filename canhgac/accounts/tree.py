@@ -41,6 +41,10 @@ def parent_problem(*, kind: str, parent_kind: str | None) -> str | None:
     return None
 
 
+PATH_DIGITS = 10
+
+
 def child_path(parent_path: str | None, unit_id: int) -> str:
-    """Materialised path `/1/5/12/`: a subtree is every path starting with its root's path."""
-    return f"{parent_path or '/'}{unit_id}/"
+    """Materialised path `/0000000001/0000000005/`: ids zero-padded so that ordering by path
+    lists parents before children and siblings in creation order; a subtree is a prefix."""
+    return f"{parent_path or '/'}{unit_id:0{PATH_DIGITS}d}/"

@@ -44,7 +44,11 @@ api = NinjaAPI(
 
 
 def error_response(
-    request: HttpRequest, status: int, message: str, code: str, extra: dict[str, object] | None = None
+    request: HttpRequest,
+    status: int,
+    message: str,
+    code: str,
+    extra: dict[str, object] | None = None,
 ) -> HttpResponse:
     return api.create_response(
         request, {"message": message, "code": code, "extra": extra or {}}, status=status
@@ -80,9 +84,7 @@ def on_validation_error(request: HttpRequest, error: NinjaValidationError) -> Ht
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return error_response(
-        request, 401, "authentication required", ErrorCode.NOT_AUTHENTICATED
-    )
+    return error_response(request, 401, "authentication required", ErrorCode.NOT_AUTHENTICATED)
 
 
 @api.exception_handler(Http404)

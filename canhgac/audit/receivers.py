@@ -28,9 +28,7 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    audit_record(
-        action=AuditAction.LOGOUT, actor=user, target=user, ip_address=request_ip(request)
-    )
+    audit_record(action=AuditAction.LOGOUT, actor=user, target=user, ip_address=request_ip(request))
 
 
 @receiver(user_login_failed, dispatch_uid="canhgac_audit_login_failed")

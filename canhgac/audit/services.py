@@ -27,9 +27,7 @@ class Target:
 
     @classmethod
     def of(cls, instance: models.Model) -> Target:
-        return cls(
-            type=instance._meta.label_lower, id=str(instance.pk), label=str(instance)[:255]
-        )
+        return cls(type=instance._meta.label_lower, id=str(instance.pk), label=str(instance)[:255])
 
 
 def _json_safe(parameters: dict[str, Any]) -> dict[str, Any]:

@@ -92,8 +92,12 @@ def demo(
     )
     emit(
         [
-            {"username": user.username, "role": user.role.label, "unit": user.unit,
-             "name": user.full_name}
+            {
+                "username": user.username,
+                "role": user.role.label,
+                "unit": user.unit,
+                "name": user.full_name,
+            }
             for user in summary.users
         ],
         ["username", "role", "unit", "name"],
@@ -107,17 +111,24 @@ def demo(
 
 def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--access-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
 
 
 def _serve_with_worker(host: str, port: int) -> None:
     """The demo: web server and one queue worker, stopped together."""
-    worker = subprocess.Popen([sys.executable, "-m", "canhgac.cli.main", "worker"])  # noqa: S603
+    worker = subprocess.Popen([sys.executable, "-m", "canhgac.cli.main", "worker"])
     try:
         subprocess.run(_gunicorn_command(host, port, 2), check=False)  # noqa: S603
     except KeyboardInterrupt:
@@ -208,8 +219,13 @@ def user_create(
     actor = SystemActor.cli()
     with transaction.atomic():
         user = services.user_create(
-            by=actor, username=username, email=email, password=password,
-            full_name=full_name, title=title, language=language,
+            by=actor,
+            username=username,
+            email=email,
+            password=password,
+            full_name=full_name,
+            title=title,
+            language=language,
         )
         if unit is not None and role is not None:
             target = Unit.objects.filter(code=unit).first()
@@ -277,20 +293,14 @@ def unit_import(
     from canhgac.accounts.importers import parse_units_file
 
     records = parse_units_file(path)
-
-    class DryRunRollback(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            result = services.unit_import(by=SystemActor.cli(), records=records, source=str(path))
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
+    with transaction.atomic():
+        result = services.unit_import(by=SystemActor.cli(), records=records, source=str(path))
+        if dry_run:
+            transaction.set_rollback(True)
     summary = {"file": str(path), "dry_run": dry_run, **result.as_dict()}
-    emit([summary], ["file", "dry_run", "created", "updated", "unchanged"], fmt,
-         title="Unit import")
+    emit(
+        [summary], ["file", "dry_run", "created", "updated", "unchanged"], fmt, title="Unit import"
+    )
 
 
 def _unit_row(unit: Any) -> dict[str, Any]:
@@ -319,8 +329,12 @@ def unit_list(
     units = Unit.objects.select_related("parent").order_by("path")
     if kind:
         units = units.filter(kind=kind)
-    emit([_unit_row(unit) for unit in units],
-         ["code", "name", "kind", "parent", "is_coordinator", "is_active"], fmt, title="Units")
+    emit(
+        [_unit_row(unit) for unit in units],
+        ["code", "name", "kind", "parent", "is_coordinator", "is_active"],
+        fmt,
+        title="Units",
+    )
 
 
 # --- Audit and tokens --------------------------------------------------------------------------

@@ -27,8 +27,12 @@ console = Console()
 error_console = Console(stderr=True)
 
 
-def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: OutputFormat,
-         title: str | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: OutputFormat,
+    title: str | None = None,
+) -> None:
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n")
         return

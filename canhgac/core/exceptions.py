@@ -60,9 +60,7 @@ class Problem:
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"message": self.message}
         if self.location is not None:
-            data.update(
-                path=self.location.path, line=self.location.line, field=self.location.field
-            )
+            data.update(path=self.location.path, line=self.location.line, field=self.location.field)
         return data
 
 

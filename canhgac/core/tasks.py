@@ -17,7 +17,7 @@ def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> No
     transaction.on_commit(lambda: task(*args, **kwargs))
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def heartbeat(worker: str | None = None) -> str:
     """Record a heartbeat for `worker`; returns the worker name (used for round-trip tests)."""
     name = worker or default_worker_name()
@@ -25,6 +25,6 @@ def heartbeat(worker: str | None = None) -> str:
     return name
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def heartbeat_periodic() -> None:
     heartbeat_record(worker=default_worker_name())

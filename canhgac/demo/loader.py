@@ -64,8 +64,11 @@ def demo_load() -> DemoSummary:
                 services="Giám sát an toàn thông tin 24/7, hỗ trợ ứng cứu sự cố",
                 include_subunits=subunits,
             )
-        existing = set(User.objects.filter(username__in=[u.username for u in USERS])
-                       .values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__in=[u.username for u in USERS]).values_list(
+                "username", flat=True
+            )
+        )
         users_created = 0
         for demo_user in USERS:
             user = User.objects.filter(username=demo_user.username).first()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
-from canhgac.audit.context import client_ip_set
 from canhgac.accounts.models import User
+from canhgac.audit.context import client_ip_set
 from canhgac.audit.services import access_denied_record
 from canhgac.core.exceptions import NotFoundError, PermissionDeniedError
 
@@ -75,3 +78,25 @@ class AccessDeniedMiddleware:
             record_denial(request, exception)
             return render(request, "web/error.html", {"status": 403}, status=403)
         return None
+
+
+class LanguageMiddleware:
+    """Vietnamese first: the language chosen with the switch (cookie), else the signed-in user's
+    preference, else LANGUAGE_CODE. The browser's Accept-Language is deliberately ignored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in self.supported:
+            user = getattr(request, "user", None)
+            preference = getattr(user, "language", None) if user is not None else None
+            chosen = preference if preference in self.supported else settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", chosen)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.db.utils import DatabaseError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -41,8 +42,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/password_change.html"
     success_url = reverse_lazy("web:password_change_done")
 
-    def form_valid(self, form: Form) -> HttpResponse:
-        response = super().form_valid(form)  # type: ignore[arg-type]
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
         services.password_change_record(user=_user(self.request))
         return response
 
@@ -71,7 +72,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (kind_labels[kind], total) for kind, total in counts.units_by_kind.items() if total
         ],
         "memberships_by_role": [
-            (role_labels[role], total) for role, total in counts.memberships_by_role.items() if total
+            (role_labels[role], total)
+            for role, total in counts.memberships_by_role.items()
+            if total
         ],
         "heartbeats": heartbeats,
         "my_memberships": selectors.memberships_of(user=user),
@@ -87,8 +90,10 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     units = access.unit_list_for_user(user=user).order_by("path")
     if query:
-        units = units.filter(name__icontains=query) | units.filter(code__icontains=query)
-    template = "web/partials/unit_rows.html" if request.headers.get("HX-Request") else "web/unit_list.html"
+        units = units.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    template = (
+        "web/partials/unit_rows.html" if request.headers.get("HX-Request") else "web/unit_list.html"
+    )
     return render(request, template, {"units": units, "query": query})
 
 
@@ -96,9 +101,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code)
-    contracts = access.contract_list_for_user(user=user).filter(provider=unit) | access.contract_list_for_user(
-        user=user
-    ).filter(client=unit)
+    contracts = access.contract_list_for_user(user=user).filter(Q(provider=unit) | Q(client=unit))
     return render(
         request,
         "web/unit_detail.html",
@@ -107,6 +110,10 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "children": selectors.unit_children(user=user, unit=unit),
             "memberships": access.membership_list_for_user(user=user, unit=unit),
             "contracts": contracts.order_by("starts_on"),
+            "parent_visible": unit.parent_id is not None
+            and access.has_permission(
+                user=user, permission=Permission.UNIT_VIEW, unit_id=unit.parent_id
+            ),
             "can_edit": access.has_permission(
                 user=user, permission=Permission.UNIT_EDIT, unit_id=unit.pk
             ),

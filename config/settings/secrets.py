@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 # The fixed key of the test settings. Never acceptable outside tests.
-DEMO_SECRET_KEY = "canhgac-demo-insecure-secret-key-do-not-use-in-production-000000"
+DEMO_SECRET_KEY = "canhgac-demo-insecure-secret-key-do-not-use-in-production-000000"  # noqa: S105
 MIN_SECRET_LENGTH = 50
 
 

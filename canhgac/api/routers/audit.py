@@ -35,11 +35,15 @@ def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet[Au
     return events
 
 
-@router.get("/verify", response={200: ChainReportOut, 403: ErrorOut},
-            summary="Verify the hash chain (province-wide audit readers)")
+@router.get(
+    "/verify",
+    response={200: ChainReportOut, 403: ErrorOut},
+    summary="Verify the hash chain (province-wide audit readers)",
+)
 def verify(request: HttpRequest) -> dict[str, object]:
-    units = access.units_with_permission(user=request_user(request),
-                                         permission=Permission.AUDIT_VIEW)
+    units = access.units_with_permission(
+        user=request_user(request), permission=Permission.AUDIT_VIEW
+    )
     if not units.everything:
         raise PermissionDeniedError("verifying the chain needs province-wide audit access")
     report = audit_verify()

@@ -48,14 +48,15 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit
     return units
 
 
-@router.post("", response={201: UnitOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="Create a unit (province administrator)")
+@router.post(
+    "",
+    response={201: UnitOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Create a unit (province administrator)",
+)
 def unit_create(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, Unit]:
     user = request_user(request)
     access.require_permission(user=user, permission=Permission.UNIT_MANAGE)
-    parent = (
-        access.unit_get_for_user(user=user, unit_id=payload.parent) if payload.parent else None
-    )
+    parent = access.unit_get_for_user(user=user, unit_id=payload.parent) if payload.parent else None
     data = payload.dict(exclude={"code", "name", "kind", "parent", "is_coordinator"})
     unit = services.unit_create(
         by=user,
@@ -74,8 +75,11 @@ def unit_get(request: HttpRequest, code: str) -> Unit:
     return access.unit_get_for_user(user=request_user(request), unit_id=code)
 
 
-@router.patch("/{code}", response={200: UnitOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-              summary="Change a unit (contact details: unit manager; the rest: administrator)")
+@router.patch(
+    "/{code}",
+    response={200: UnitOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Change a unit (contact details: unit manager; the rest: administrator)",
+)
 def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Unit:
     user = request_user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code)
@@ -83,19 +87,23 @@ def unit_update(request: HttpRequest, code: str, payload: UnitUpdateIn) -> Unit:
     return services.unit_update(by=user, unit=unit, changes=changes)
 
 
-@router.get("/{code}/members", response={200: list[MembershipOut], 404: ErrorOut},
-            summary="People with a role in the unit")
+@router.get(
+    "/{code}/members",
+    response={200: list[MembershipOut], 404: ErrorOut},
+    summary="People with a role in the unit",
+)
 def unit_members(request: HttpRequest, code: str) -> list[Membership]:
     user = request_user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code)
     return list(access.membership_list_for_user(user=user, unit=unit))
 
 
-@router.get("/{code}/contracts", response={200: list[ContractOut], 404: ErrorOut},
-            summary="Service contracts where the unit is provider or client")
+@router.get(
+    "/{code}/contracts",
+    response={200: list[ContractOut], 404: ErrorOut},
+    summary="Service contracts where the unit is provider or client",
+)
 def unit_contracts(request: HttpRequest, code: str) -> list[ServiceContract]:
     user = request_user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code)
-    return list(
-        access.contract_list_for_user(user=user).filter(Q(provider=unit) | Q(client=unit))
-    )
+    return list(access.contract_list_for_user(user=user).filter(Q(provider=unit) | Q(client=unit)))

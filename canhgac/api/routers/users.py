@@ -24,22 +24,30 @@ def user_list(request: HttpRequest) -> QuerySet[User]:
     return access.user_list_for_user(user=request_user(request)).order_by("username")
 
 
-@router.post("/users", response={201: UserOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="Create a user (administrator)")
+@router.post(
+    "/users",
+    response={201: UserOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Create a user (administrator)",
+)
 def user_create(request: HttpRequest, payload: UserCreateIn) -> tuple[int, User]:
     user = services.user_create(by=request_user(request), **payload.dict())
     return 201, user
 
 
-@router.get("/users/{username}", response={200: UserOut, 404: ErrorOut},
-            summary="One user (administrator, or yourself)")
+@router.get(
+    "/users/{username}",
+    response={200: UserOut, 404: ErrorOut},
+    summary="One user (administrator, or yourself)",
+)
 def user_get(request: HttpRequest, username: str) -> User:
     return access.user_get_for_user(user=request_user(request), user_id=username)
 
 
-@router.post("/users/{username}/memberships",
-             response={201: RoleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-             summary="Grant a role in a unit (administrator)")
+@router.post(
+    "/users/{username}/memberships",
+    response={201: RoleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Grant a role in a unit (administrator)",
+)
 def membership_grant(
     request: HttpRequest, username: str, payload: MembershipIn
 ) -> tuple[int, Membership]:
@@ -50,9 +58,11 @@ def membership_grant(
     return 201, services.membership_grant(by=caller, user=person, unit=unit, role=payload.role)
 
 
-@router.delete("/memberships/{membership_id}",
-               response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-               summary="Revoke a role (administrator)")
+@router.delete(
+    "/memberships/{membership_id}",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Revoke a role (administrator)",
+)
 def membership_revoke(request: HttpRequest, membership_id: int) -> tuple[int, None]:
     caller = request_user(request)
     access.require_permission(user=caller, permission=Permission.USER_MANAGE)
