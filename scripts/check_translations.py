@@ -32,7 +32,7 @@ def missing_from_catalog() -> list[str]:
         saved = Path(backup) / "locale"
         shutil.copytree(LOCALE, saved)
         try:
-            subprocess.run(  # noqa: S603
+            subprocess.run(
                 [
                     sys.executable,
                     "manage.py",

@@ -1,7 +1,5 @@
 """The audit log: events within scope, and chain verification (province-wide readers)."""
 
-from __future__ import annotations
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema

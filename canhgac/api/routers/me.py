@@ -1,9 +1,7 @@
 """The caller's own account, roles, permissions and API tokens."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from canhgac.accounts import access, selectors, services
 from canhgac.accounts.enums import Permission
@@ -58,7 +56,7 @@ def token_list(request: HttpRequest) -> list[object]:
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     user = request_user(request)
     token, raw = services.token_create(by=user, user=user, name=payload.name, days=payload.days)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut}, summary="Revoke")

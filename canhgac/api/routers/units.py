@@ -1,12 +1,10 @@
 """Units: list and read within the caller's scope; create and change with the right role."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from canhgac.accounts import access, services
@@ -53,7 +51,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit
     response={201: UnitOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Create a unit (province administrator)",
 )
-def unit_create(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, Unit]:
+def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Status[Unit]:
     user = request_user(request)
     access.require_permission(user=user, permission=Permission.UNIT_MANAGE)
     parent = access.unit_get_for_user(user=user, unit_id=payload.parent) if payload.parent else None
@@ -67,7 +65,7 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, Unit]
         is_coordinator=payload.is_coordinator,
         **data,
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.get("/{code}", response={200: UnitOut, 404: ErrorOut}, summary="One unit")

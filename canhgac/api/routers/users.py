@@ -1,10 +1,8 @@
 """Users and memberships (province administrators)."""
 
-from __future__ import annotations
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from canhgac.accounts import access, services
@@ -29,9 +27,9 @@ def user_list(request: HttpRequest) -> QuerySet[User]:
     response={201: UserOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Create a user (administrator)",
 )
-def user_create(request: HttpRequest, payload: UserCreateIn) -> tuple[int, User]:
+def user_create(request: HttpRequest, payload: UserCreateIn) -> Status[User]:
     user = services.user_create(by=request_user(request), **payload.dict())
-    return 201, user
+    return Status(201, user)
 
 
 @router.get(
@@ -50,12 +48,14 @@ def user_get(request: HttpRequest, username: str) -> User:
 )
 def membership_grant(
     request: HttpRequest, username: str, payload: MembershipIn
-) -> tuple[int, Membership]:
+) -> Status[Membership]:
     caller = request_user(request)
     access.require_permission(user=caller, permission=Permission.USER_MANAGE)
     person = access.user_get_for_user(user=caller, user_id=username)
     unit = access.unit_get_for_user(user=caller, unit_id=payload.unit)
-    return 201, services.membership_grant(by=caller, user=person, unit=unit, role=payload.role)
+    return Status(
+        201, services.membership_grant(by=caller, user=person, unit=unit, role=payload.role)
+    )
 
 
 @router.delete(
@@ -63,11 +63,11 @@ def membership_grant(
     response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Revoke a role (administrator)",
 )
-def membership_revoke(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+def membership_revoke(request: HttpRequest, membership_id: int) -> Status[None]:
     caller = request_user(request)
     access.require_permission(user=caller, permission=Permission.USER_MANAGE)
     membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
     if membership is None:
         raise NotFoundError("membership not found", extra={"membership_id": membership_id})
     services.membership_revoke(by=caller, membership=membership)
-    return 204, None
+    return Status(204, None)

@@ -1,0 +1,204 @@
+"""Permission matrix of the API: every endpoint, every role and a user of another unit.
+
+Each row says what every role gets. A denied write must change nothing, and every denial
+(403, or 404 for an object outside the user's units) is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from canhgac.accounts.models import Membership, Unit, User
+from canhgac.accounts.tests.world import ROLE_KEYS, World
+from canhgac.audit.enums import AuditAction
+from canhgac.audit.models import AuditEvent
+
+ALL = frozenset(ROLE_KEYS)
+PROVINCE = frozenset({"province_admin", "province_analyst", "auditor_province"})
+SEES_A = PROVINCE | {
+    "unit_manager",
+    "unit_officer",
+    "duty_officer",
+    "auditor_unit",
+    "provider_analyst",
+}
+SEES_A1 = PROVINCE | {"unit_manager", "auditor_unit"}
+SEES_B = PROVINCE | {"other_unit"}
+ADMIN = frozenset({"province_admin"})
+AUDIT_READERS = PROVINCE | {"auditor_unit"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str
+    allowed: frozenset[str]
+    ok_status: int = 200
+    denied_status: int = 403
+    # Roles that get 404 instead of `denied_status` (the object is outside their units).
+    hidden_from: frozenset[str] = frozenset()
+    body: dict[str, Any] | None = None
+
+
+def membership_path(world: World) -> str:
+    membership = Membership.objects.get(user__username="unit_officer")
+    return f"/api/v1/memberships/{membership.pk}"
+
+
+CASES: list[Case] = [
+    Case("me", "get", "/api/v1/me", ALL),
+    Case("my tokens", "get", "/api/v1/me/tokens", ALL),
+    Case("token create", "post", "/api/v1/me/tokens", ALL, 201, body={"name": "x", "days": 1}),
+    Case("unit list", "get", "/api/v1/units", ALL),
+    Case("unit A", "get", "/api/v1/units/A", SEES_A, hidden_from=ALL - SEES_A),
+    Case("unit A1", "get", "/api/v1/units/A1", SEES_A1, hidden_from=ALL - SEES_A1),
+    Case("unit B", "get", "/api/v1/units/B", SEES_B, hidden_from=ALL - SEES_B),
+    Case("members of A", "get", "/api/v1/units/A/members", SEES_A, hidden_from=ALL - SEES_A),
+    Case("contracts of A", "get", "/api/v1/units/A/contracts", SEES_A, hidden_from=ALL - SEES_A),
+    Case(
+        "edit contact of A",
+        "patch",
+        "/api/v1/units/A",
+        ADMIN | {"unit_manager"},
+        hidden_from=ALL - SEES_A,
+        body={"phone": "0123 456 789"},
+    ),
+    Case(
+        "rename A",
+        "patch",
+        "/api/v1/units/A",
+        ADMIN,
+        hidden_from=ALL - SEES_A,
+        body={"name": "Renamed"},
+    ),
+    Case(
+        "create unit",
+        "post",
+        "/api/v1/units",
+        ADMIN,
+        201,
+        body={"code": "NEW", "name": "New unit", "kind": "department", "parent": "ROOT"},
+    ),
+    Case("user list", "get", "/api/v1/users", ADMIN),
+    Case(
+        "user create",
+        "post",
+        "/api/v1/users",
+        ADMIN,
+        201,
+        body={"username": "newbie", "email": "n@example.test", "password": "Long-enough-2026"},
+    ),
+    Case(
+        "another user",
+        "get",
+        "/api/v1/users/unit_officer",
+        ADMIN | {"unit_officer"},
+        hidden_from=ALL - ADMIN - {"unit_officer"},
+    ),
+    Case(
+        "grant role",
+        "post",
+        "/api/v1/users/unit_officer/memberships",
+        ADMIN,
+        201,
+        body={"unit": "A", "role": "duty_officer"},
+    ),
+    Case("revoke role", "delete", "membership", ADMIN, 204),
+    Case("audit events", "get", "/api/v1/audit/events", AUDIT_READERS),
+    # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
+    Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
+]
+
+
+def snapshot() -> tuple[Any, ...]:
+    """Everything a denied write could have changed."""
+    return (
+        sorted(Unit.objects.values_list("code", "name", "phone", "parent_id", "is_active")),
+        sorted(User.objects.values_list("username", "is_active")),
+        sorted(Membership.objects.values_list("user__username", "unit__code", "role")),
+    )
+
+
+def call(client: Client, world: World, role: str, case: Case) -> Any:
+    path = membership_path(world) if case.path == "membership" else case.path
+    method: Callable[..., Any] = getattr(client, case.method)
+    kwargs: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}
+    if case.body is not None:
+        kwargs.update(data=json.dumps(case.body), content_type="application/json")
+    return method(path, **kwargs)
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_api_permission_matrix(world: World, client: Client, role: str, case: Case) -> None:
+    before = snapshot()
+    denials_before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
+
+    response = call(client, world, role, case)
+
+    if role in case.allowed:
+        assert response.status_code == case.ok_status, response.content
+        return
+    expected = 404 if role in case.hidden_from else case.denied_status
+    assert response.status_code == expected, response.content
+    body = response.json()
+    assert set(body) == {"message", "code", "extra"}
+    assert body["code"] == ("not_found" if expected == 404 else "permission_denied")
+    assert snapshot() == before, "a denied request changed stored data"
+    denial = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("-sequence")
+    assert denial.count() == denials_before + 1
+    assert denial.first().actor == world.users[role]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_api_requires_authentication(world: World, client: Client, case: Case) -> None:
+    path = membership_path(world) if case.path == "membership" else case.path
+    response = getattr(client, case.method)(path)
+    assert response.status_code == 401
+    assert response.json() == {
+        "message": "authentication required",
+        "code": "not_authenticated",
+        "extra": {},
+    }
+
+
+EXPECTED_UNIT_CODES = {
+    "province_admin": {"ROOT", "DIC", "A", "A1", "B", "P"},
+    "province_analyst": {"ROOT", "DIC", "A", "A1", "B", "P"},
+    "auditor_province": {"ROOT", "DIC", "A", "A1", "B"},
+    "unit_manager": {"A", "A1"},
+    "unit_officer": {"A"},
+    "duty_officer": {"A"},
+    "auditor_unit": {"A", "A1"},
+    "provider_analyst": {"A"},
+    "other_unit": {"B"},
+}
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_unit_list_is_scoped(world: World, client: Client, role: str) -> None:
+    response = client.get(
+        "/api/v1/units?limit=500", HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert {item["code"] for item in body["items"]} == EXPECTED_UNIT_CODES[role]
+    assert body["count"] == len(EXPECTED_UNIT_CODES[role])
+
+
+def test_session_auth_needs_csrf_for_writes(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["province_admin"])
+    response = client.post(
+        "/api/v1/me/tokens", data=json.dumps({"name": "x"}), content_type="application/json"
+    )
+    assert response.status_code in {401, 403}
+    assert not world.users["province_admin"].api_tokens.filter(name="x").exists()
+    assert client.get("/api/v1/me").status_code == 200

@@ -1,0 +1,70 @@
+"""Permission matrix of the web pages: every page, every role and a user of another unit."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from canhgac.accounts.tests.world import ROLE_KEYS, World
+from canhgac.audit.enums import AuditAction
+from canhgac.audit.models import AuditEvent
+
+ALL = frozenset(ROLE_KEYS)
+PROVINCE = frozenset({"province_admin", "province_analyst", "auditor_province"})
+SEES_A = PROVINCE | {
+    "unit_manager",
+    "unit_officer",
+    "duty_officer",
+    "auditor_unit",
+    "provider_analyst",
+}
+SEES_B = PROVINCE | {"other_unit"}
+
+# page → (roles that get 200, status for the others)
+PAGES: dict[str, tuple[frozenset[str], int]] = {
+    "/dashboard/": (ALL, 403),
+    "/units/": (ALL, 403),
+    "/units/A/": (SEES_A, 404),
+    "/units/A1/": (PROVINCE | {"unit_manager", "auditor_unit"}, 404),
+    "/units/B/": (SEES_B, 404),
+    "/units/NO-SUCH-UNIT/": (frozenset(), 404),
+    "/audit/": (PROVINCE | {"auditor_unit"}, 403),
+    "/users/": (frozenset({"province_admin"}), 403),
+    "/profile/": (ALL, 403),
+    "/password/": (ALL, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_permission_matrix(world: World, client: Client, role: str, page: str) -> None:
+    allowed, denied_status = PAGES[page]
+    client.force_login(world.users[role])
+    denials = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
+
+    response = client.get(page)
+
+    if role in allowed:
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "no-store, private"
+    else:
+        assert response.status_code == denied_status
+        assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == denials + 1
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_need_login(db: None, client: Client, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_token_revoke_of_someone_else_is_not_found(world: World, client: Client, role: str) -> None:
+    victim = world.users["province_admin" if role != "province_admin" else "unit_officer"]
+    token = victim.api_tokens.get()
+    client.force_login(world.users[role])
+    response = client.post(f"/profile/tokens/{token.pk}/revoke/")
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
