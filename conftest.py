@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 
@@ -17,5 +15,5 @@ def _compiled_catalogs() -> None:
 
 
 @pytest.fixture
-def world(db: None) -> Iterator[World]:
-    yield build_world()
+def world(db: None) -> World:
+    return build_world()

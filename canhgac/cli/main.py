@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from canhgac.cli.bootstrap import setup_django
-from canhgac.cli.output import OutputFormat, console, emit, error_console
+from canhgac.cli.output import OutputFormat, console, emit
 
 app = typer.Typer(
     name="canhgac",
@@ -358,9 +358,9 @@ def audit_verify(fmt: FormatOption = OutputFormat.TABLE) -> None:
     elif report.ok:
         console.print(f"[green]audit chain intact[/green]: {report.checked} events verified")
     if not report.ok and report.first_break is not None:
-        error_console.print(
+        sys.stderr.write(
             f"audit chain broken at event #{report.first_break.sequence}: "
-            f"{report.first_break.reason} ({report.checked} events before it are intact)"
+            f"{report.first_break.reason} ({report.checked} events before it are intact)\n"
         )
         raise typer.Exit(1)
 
@@ -392,10 +392,10 @@ def _report_error(error: BaseException) -> None:
     from canhgac.core.exceptions import ValidationError
 
     message = getattr(error, "message", None) or str(error) or type(error).__name__
-    error_console.print(f"error: {message}", markup=False, highlight=False)
+    sys.stderr.write(f"error: {message}\n")
     if isinstance(error, ValidationError):
         for problem in error.problems:
-            error_console.print(f"  - {problem}", markup=False, highlight=False)
+            sys.stderr.write(f"  - {problem}\n")
 
 
 def run() -> None:

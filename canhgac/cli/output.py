@@ -23,8 +23,7 @@ class OutputFormat(enum.StrEnum):
     CSV = "csv"
 
 
-console = Console()
-error_console = Console(stderr=True)
+console = Console(soft_wrap=True)
 
 
 def emit(

@@ -1,0 +1,228 @@
+"""The `canhgac` console script, run as a real process against a fresh CANHGAC_HOME."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Canhgac:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+        }
+        environment.update(
+            CANHGAC_HOME=str(self.home), DJANGO_SETTINGS_MODULE="config.settings.local"
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "canhgac.cli.main", *args],
+            cwd=ROOT,
+            env=environment,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def audit_count(self) -> int:
+        with sqlite3.connect(self.home / "canhgac.sqlite3") as database:
+            return int(database.execute("SELECT COUNT(*) FROM audit_auditevent").fetchone()[0])
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Canhgac]:
+    canhgac = Canhgac(tmp_path_factory.mktemp("home"))
+    result = canhgac("demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    yield canhgac
+
+
+def test_init_twice_is_a_no_op_the_second_time(tmp_path: Path) -> None:
+    canhgac = Canhgac(tmp_path)
+    first = canhgac("init")
+    assert first.returncode == 0, first.stderr
+    assert "migrations_applied=0" not in first.stdout
+    schema = (
+        sqlite3.connect(tmp_path / "canhgac.sqlite3")
+        .execute("SELECT name, sql FROM sqlite_master ORDER BY name")
+        .fetchall()
+    )
+
+    second = canhgac("init")
+    assert second.returncode == 0, second.stderr
+    assert "migrations_applied=0" in second.stdout
+    assert "static_files_collected=0" in second.stdout
+    assert (
+        sqlite3.connect(tmp_path / "canhgac.sqlite3")
+        .execute("SELECT name, sql FROM sqlite_master ORDER BY name")
+        .fetchall()
+        == schema
+    )
+    assert canhgac.audit_count() == 0
+
+
+def test_demo_prints_the_logins(demo_home: Canhgac) -> None:
+    result = demo_home("demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "0 units and 0 users created" in result.stdout
+    assert "CanhGac@2026" in result.stdout
+    assert "yte.quanly" in result.stdout
+
+
+def test_unit_list_json_is_stable(demo_home: Canhgac) -> None:
+    result = demo_home("unit", "list", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    units = json.loads(result.stdout)
+    assert len(units) == 27
+    assert set(units[0]) == {
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "depth",
+        "is_coordinator",
+        "is_active",
+        "email",
+        "phone",
+    }
+    assert units[0]["code"] == "UBND-TV"
+    assert units[0]["parent"] is None
+    by_code = {unit["code"]: unit for unit in units}
+    assert by_code["BV-DK"]["parent"] == "SO-YT"
+    assert by_code["SO-TTTT"]["is_coordinator"] is True
+
+
+def test_user_list_json_and_csv(demo_home: Canhgac) -> None:
+    as_json = json.loads(demo_home("user", "list", "-f", "json").stdout)
+    by_username = {user["username"]: user for user in as_json}
+    assert by_username["yte.truc"]["roles"] == ["duty_officer@SO-YT"]
+    assert by_username["admin"]["roles"] == ["province_admin@SO-TTTT"]
+    rows = list(csv.DictReader(io.StringIO(demo_home("user", "list", "-f", "csv").stdout)))
+    assert len(rows) == len(as_json) == 11
+    assert rows[0].keys() == {"username", "full_name", "email", "is_active", "roles"}
+
+
+def test_audit_verify_on_the_demo(demo_home: Canhgac) -> None:
+    result = demo_home("audit", "verify", "-f", "json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)[0]
+    assert report["ok"] is True
+    assert report["checked"] == demo_home.audit_count()
+
+
+def test_user_create_reads_the_password_from_stdin(demo_home: Canhgac) -> None:
+    result = demo_home(
+        "user",
+        "create",
+        "nguoimoi",
+        "--email",
+        "moi@example.test",
+        "--unit",
+        "SO-TC",
+        "--role",
+        "unit_officer",
+        "--password-stdin",
+        stdin="Mat-khau-rat-dai-2026\n",
+    )
+    assert result.returncode == 0, result.stderr
+    weak = demo_home(
+        "user", "create", "yeu", "--email", "y@example.test", "--password-stdin", stdin="12345\n"
+    )
+    assert weak.returncode == 1
+    assert weak.stderr.startswith("error: the password is too weak")
+    assert "Traceback" not in weak.stderr
+
+
+def test_bad_import_prints_located_problems_without_traceback(
+    demo_home: Canhgac, tmp_path: Path
+) -> None:
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        "code,name,kind,parent\nX1,Unit X1,department,NOPE\n,No code,sở,\n", encoding="utf-8"
+    )
+    before = demo_home.audit_count()
+    result = demo_home("unit", "import", str(bad))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ")
+    assert f"{bad}:3 [code]: code is required" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert demo_home.audit_count() == before
+
+    debug = demo_home("--debug", "unit", "import", str(bad))
+    assert debug.returncode != 0
+    assert "Traceback" in debug.stderr
+
+
+def test_unknown_file_and_missing_file(demo_home: Canhgac, tmp_path: Path) -> None:
+    missing = demo_home("unit", "import", str(tmp_path / "absent.csv"))
+    assert missing.returncode == 1
+    assert "cannot read the file" in missing.stderr
+    odd = tmp_path / "units.txt"
+    odd.write_text("x", encoding="utf-8")
+    unsupported = demo_home("unit", "import", str(odd))
+    assert "unsupported file type .txt" in unsupported.stderr
+
+
+def test_import_then_reimport_changes_nothing(demo_home: Canhgac, tmp_path: Path) -> None:
+    source = tmp_path / "xa.yaml"
+    source.write_text(
+        "units:\n"
+        "  - code: XA-VAN-AN\n    name: Ủy ban nhân dân xã Vân An\n    kind: commune\n"
+        "    parent: H-VS\n"
+        "  - code: XA-VAN-BINH\n    ten_don_vi: Ủy ban nhân dân xã Vân Bình\n    loai: xã\n"
+        "    ma_don_vi_cap_tren: H-VS\n",
+        encoding="utf-8",
+    )
+    dry = json.loads(demo_home("unit", "import", str(source), "--dry-run", "-f", "json").stdout)
+    assert dry[0]["created"] == 2
+    assert json.loads(demo_home("unit", "list", "-f", "json").stdout)[-1]["code"] != "XA-VAN-BINH"
+    first = json.loads(demo_home("unit", "import", str(source), "-f", "json").stdout)
+    assert (first[0]["created"], first[0]["updated"]) == (2, 0)
+    second = json.loads(demo_home("unit", "import", str(source), "-f", "json").stdout)
+    assert (second[0]["created"], second[0]["updated"], second[0]["unchanged"]) == (0, 0, 2)
+
+
+def test_manage_passthrough(demo_home: Canhgac) -> None:
+    result = demo_home("manage", "showmigrations", "audit")
+    assert result.returncode == 0
+    assert "[X] 0002_append_only_guard" in result.stdout
+
+
+def test_production_refusal_is_one_line(tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}
+    }
+    environment.update(
+        CANHGAC_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.production"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "canhgac.cli.main", "init"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: SECRET_KEY (or SECRET_KEY_FILE) must be set in production"
+    )
