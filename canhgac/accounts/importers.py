@@ -5,7 +5,8 @@ Columns (CSV header or YAML keys), Vietnamese or English, matched without accent
     name | ten_don_vi                     required
     kind | loai                           required, one of UnitKind (or a Vietnamese alias)
     parent | parent_code | ma_don_vi_cap_tren   code of the parent unit (in the file or stored)
-    name_en | ten_tieng_anh, short_name | ten_viet_tat, email, phone | dien_thoai,
+    name_en | ten_tieng_anh, short_name | ten_viet_tat, email | thu_dien_tu,
+    phone | dien_thoai | so_dien_thoai,
     address | dia_chi, is_coordinator | chuyen_trach_attt (có/không, yes/no, 1/0)
 Unknown columns are an error: a misspelt column must not be silently ignored.
 """
@@ -49,7 +50,9 @@ COLUMN_ALIASES: dict[str, str] = {
     "short_name": "short_name",
     "ten_viet_tat": "short_name",
     "email": "email",
+    "thu_dien_tu": "email",
     "phone": "phone",
+    "so_dien_thoai": "phone",
     "dien_thoai": "phone",
     "address": "address",
     "dia_chi": "address",

@@ -71,14 +71,14 @@ def _audit(
 
 
 def _check_parent(*, kind: str, parent: Unit | None, unit: Unit | None = None) -> None:
-    problem = parent_problem(kind=kind, parent_kind=parent.kind if parent else None)
-    if problem:
-        raise ValidationError(problem, extra={"field": "parent"})
     if unit is not None and parent is not None and parent.path.startswith(unit.path):
         raise ValidationError(
             "a unit cannot be moved under itself or one of its sub-units",
             extra={"field": "parent"},
         )
+    problem = parent_problem(kind=kind, parent_kind=parent.kind if parent else None)
+    if problem:
+        raise ValidationError(problem, extra={"field": "parent"})
 
 
 def _place(unit: Unit, parent: Unit | None) -> None:

@@ -30,6 +30,8 @@ ROOT_KINDS = frozenset({UnitKind.PROVINCE_COMMITTEE, *EXTERNAL_KINDS})
 
 def parent_problem(*, kind: str, parent_kind: str | None) -> str | None:
     """Why a unit of `kind` may not sit under a parent of `parent_kind`, or None if it may."""
+    kind = str(kind)
+    parent_kind = None if parent_kind is None else str(parent_kind)
     if parent_kind is None:
         if kind in ROOT_KINDS:
             return None

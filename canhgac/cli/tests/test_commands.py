@@ -9,7 +9,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,11 +46,11 @@ class Canhgac:
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Canhgac]:
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Canhgac:
     canhgac = Canhgac(tmp_path_factory.mktemp("home"))
     result = canhgac("demo", "--no-serve")
     assert result.returncode == 0, result.stderr
-    yield canhgac
+    return canhgac
 
 
 def test_init_twice_is_a_no_op_the_second_time(tmp_path: Path) -> None:
