@@ -35,4 +35,5 @@ def assert_matches_golden(actual: Any, sample: Path) -> None:
     if not expected_path.exists():
         raise AssertionError(f"{expected_path} is missing: run with CANHGAC_REGENERATE_GOLDEN=1")
     expected = expected_path.read_text(encoding="utf-8")
-    assert json.loads(rendered) == json.loads(expected), f"{sample} differs from {expected_path}"
+    if json.loads(rendered) != json.loads(expected):
+        raise AssertionError(f"{sample} differs from {expected_path}:\n{rendered}")

@@ -92,7 +92,7 @@ def test_extra_cells_and_blank_rows() -> None:
 
 
 def test_empty_file() -> None:
-    with pytest.raises(ParseError, match="units.csv:1: the file is empty"):
+    with pytest.raises(ParseError, match=r"units\.csv:1: the file is empty"):
         parse_units_csv("", source="units.csv")
 
 

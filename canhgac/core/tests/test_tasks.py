@@ -31,10 +31,10 @@ def test_heartbeat_task_records_the_worker(db: None) -> None:
 def test_enqueue_waits_for_the_commit(
     db: None, django_capture_on_commit_callbacks: Callable[..., object]
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # type: ignore[attr-defined]
-        with transaction.atomic():
-            enqueue_on_commit(heartbeat, "after-commit")
-            assert not WorkerHeartbeat.objects.filter(worker="after-commit").exists()
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture as callbacks, transaction.atomic():  # type: ignore[attr-defined]
+        enqueue_on_commit(heartbeat, "after-commit")
+        assert not WorkerHeartbeat.objects.filter(worker="after-commit").exists()
     assert len(callbacks) == 1
     assert WorkerHeartbeat.objects.filter(worker="after-commit").exists()
 
