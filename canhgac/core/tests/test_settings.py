@@ -117,3 +117,15 @@ def test_sqlite_gets_wal_and_immediate_transactions() -> None:
     postgres = database_settings("postgres://user:pw@127.0.0.1:5432/canhgac")
     assert postgres["ENGINE"] == "django.db.backends.postgresql"
     assert postgres["CONN_HEALTH_CHECKS"] is True
+
+
+def test_env_example_documents_every_variable() -> None:
+    import re
+
+    read = set()
+    for module in (ROOT / "config").rglob("*.py"):
+        read |= set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', module.read_text(encoding="utf-8")))
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (ROOT / ".env.example").read_text(
+        encoding="utf-8"), flags=re.MULTILINE))
+    assert read
+    assert read <= documented, f"undocumented: {sorted(read - documented)}"
