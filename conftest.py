@@ -1,19 +1,49 @@
-"""Shared test fixtures: a small province with one user per role, and helpers for both clients."""
+"""Shared test fixtures: a small province with one user per role (see accounts/tests/world.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.conf import settings
+from django.utils.translation.reloader import translation_file_changed
 
 from canhgac.accounts.tests.world import World, build_world
+from canhgac.audit.tests.guard import audit_guard_install, audit_guard_lift
 from canhgac.core.i18n import compile_catalogs
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs() -> None:
-    compile_catalogs(settings.LOCALE_PATHS[0])
+    """Compile changed .po files, and drop catalogs Django may have loaded before that."""
+    for written in compile_catalogs(settings.LOCALE_PATHS[0]):
+        translation_file_changed(sender=None, file_path=written)
 
 
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def _audit_guard_restored(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """After a module of committing tests, give later tests the database the migrations made.
+
+    Module scope: pytest-django's flush runs after every function fixture of ours.
+    """
+    yield
+    with django_db_blocker.unblock():
+        audit_guard_install()
+
+
+@pytest.fixture
+def transactional_world(_audit_guard_restored: None, transactional_db: None) -> Iterator[World]:
+    """The test province, committed (visible to the live server's thread and to subprocesses).
+
+    Its teardown runs before pytest-django empties the tables, and lifts the audit guard so
+    that the flush can delete audit events.
+    """
+    audit_guard_install()
+    yield build_world()
+    audit_guard_lift()

@@ -53,7 +53,7 @@ def token_list(request: HttpRequest) -> list[object]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, 422: ErrorOut}, summary="Create a token")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     user = request_user(request)
     token, raw = services.token_create(by=user, user=user, name=payload.name, days=payload.days)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})

@@ -125,7 +125,12 @@ def test_env_example_documents_every_variable() -> None:
     read = set()
     for module in (ROOT / "config").rglob("*.py"):
         read |= set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', module.read_text(encoding="utf-8")))
-    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (ROOT / ".env.example").read_text(
-        encoding="utf-8"), flags=re.MULTILINE))
+    documented = set(
+        re.findall(
+            r"^#? ?([A-Z_]+)=",
+            (ROOT / ".env.example").read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+    )
     assert read
     assert read <= documented, f"undocumented: {sorted(read - documented)}"

@@ -7,7 +7,6 @@ Vietnamese. Screenshots land in test-artifacts/screenshots/ (gitignored) for peo
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import urllib.request
@@ -17,19 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from canhgac.accounts import access
 from canhgac.accounts.models import ApiToken, Unit
 from canhgac.accounts.tests.world import PASSWORD, World
-from canhgac.audit.models import AuditChainHead
-
-audit_guard = importlib.import_module("canhgac.audit.migrations.0002_append_only_guard")
-GUARD_SQL = {
-    "sqlite": (audit_guard.SQLITE_FORWARD, audit_guard.SQLITE_BACKWARD),
-    "postgresql": (audit_guard.POSTGRES_FORWARD, audit_guard.POSTGRES_BACKWARD),
-}
 
 pytestmark = pytest.mark.browser
 
@@ -75,48 +66,10 @@ def browser(_allow_async_unsafe: None) -> Iterator[Browser]:
         chromium.close()
 
 
-def _audit_guard_install() -> None:
-    """The state migration audit 0002 leaves: append-only triggers and the chain head row."""
-    forward, backward = GUARD_SQL[connection.vendor]
-    with connection.cursor() as cursor:
-        for statement in [*backward, *forward]:
-            cursor.execute(statement)
-    AuditChainHead.objects.get_or_create(
-        pk=1, defaults={"sequence": 0, "hash": audit_guard.GENESIS_HASH}
-    )
-
-
 @pytest.fixture
-def _audit_guard_restored(django_db_blocker: Any) -> Iterator[None]:
-    """Set up before transactional_db, so torn down after its flush: put the guard back."""
-    if connection.vendor not in GUARD_SQL:
-        pytest.skip(f"no audit guard statements for {connection.vendor}")
-    yield
-    with django_db_blocker.unblock():
-        _audit_guard_install()
-
-
-@pytest.fixture
-def _audit_guard_lifted(transactional_db: None) -> Iterator[None]:
-    """Torn down before transactional_db's flush: drop the triggers so the flush can run.
-
-    The audit triggers refuse DELETE, so pytest-django's flush at the end of a transactional
-    test fails; the flush also removes the chain head row the migration created, which
-    _audit_guard_restored puts back afterwards.
-    """
-    _audit_guard_install()
-    yield
-    with connection.cursor() as cursor:
-        for statement in GUARD_SQL[connection.vendor][1]:
-            cursor.execute(statement)
-
-
-@pytest.fixture
-def browser_world(
-    _audit_guard_restored: None, transactional_db: None, _audit_guard_lifted: None, world: World
-) -> World:
+def browser_world(transactional_world: World) -> World:
     """The test province, committed so that the live server's thread sees it."""
-    return world
+    return transactional_world
 
 
 @dataclass
@@ -460,16 +413,3 @@ def test_console_error_collection_catches_csp_violations(session: Session) -> No
     assert page.evaluate("window.__inline") is None
     assert any("script-src" in v for v in session.csp_violations())
     assert any("Content Security Policy" in e for e in session.console_errors)
-
-
-@pytest.mark.django_db
-def test_audit_guard_survives_the_browser_tests() -> None:
-    """Runs after the transactional tests above: the next tests of the session still get an
-    append-only audit log with its chain head (the flush removed both)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        triggers = {row[0] for row in cursor.fetchall()}
-    assert {"audit_event_no_update", "audit_event_no_delete"} <= triggers
-    head = AuditChainHead.objects.get(pk=1)
-    assert head.sequence == 0
-    assert head.hash == audit_guard.GENESIS_HASH
