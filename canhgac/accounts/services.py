@@ -355,7 +355,10 @@ def contract_save(
     services: str = "",
     include_subunits: bool = False,
 ) -> ServiceContract:
-    """Create or update (by provider, client, start date) a provider's service contract."""
+    """Create or update (by provider, client, start date) a provider's service contract.
+
+    Saving the same values again changes nothing and records nothing.
+    """
     _require(by, Permission.UNIT_MANAGE)
     if provider.kind != UnitKind.SERVICE_PROVIDER:
         raise ValidationError(
@@ -363,17 +366,24 @@ def contract_save(
         )
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError("the contract ends before it starts", extra={"field": "ends_on"})
+    values = {
+        "ends_on": ends_on,
+        "reference": reference,
+        "services": services,
+        "include_subunits": include_subunits,
+    }
     with transaction.atomic():
+        existing = (
+            ServiceContract.objects.select_for_update()
+            .filter(provider=provider, client=client, starts_on=starts_on)
+            .first()
+        )
+        if existing is not None and all(
+            getattr(existing, name) == value for name, value in values.items()
+        ):
+            return existing
         contract, created = ServiceContract.objects.update_or_create(
-            provider=provider,
-            client=client,
-            starts_on=starts_on,
-            defaults={
-                "ends_on": ends_on,
-                "reference": reference,
-                "services": services,
-                "include_subunits": include_subunits,
-            },
+            provider=provider, client=client, starts_on=starts_on, defaults=values
         )
         _audit(
             by,

@@ -26,3 +26,13 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("All actions")), *AuditAction.choices],
     )
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
+
+
+class UnitContactForm(forms.Form):
+    """Contact details a unit manager keeps up to date for their own unit."""
+
+    name_en = forms.CharField(label=_("English name"), max_length=255, required=False)
+    short_name = forms.CharField(label=_("Short name"), max_length=64, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
+    path("units/<slug:code>/edit/", views.unit_edit, name="unit_edit"),
     path("audit/", views.audit_list, name="audit_list"),
     path("users/", views.user_list, name="user_list"),
     path("profile/", views.profile, name="profile"),

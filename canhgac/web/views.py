@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -12,8 +13,9 @@ from django.db import connection
 from django.db.models import Q
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from canhgac.accounts import access, selectors, services
@@ -22,7 +24,7 @@ from canhgac.accounts.models import User
 from canhgac.audit.selectors import audit_event_list_for_user
 from canhgac.core.exceptions import NotFoundError
 from canhgac.core.selectors import heartbeat_is_fresh, heartbeat_list
-from canhgac.web.forms import AuditFilterForm, TokenCreateForm
+from canhgac.web.forms import AuditFilterForm, TokenCreateForm, UnitContactForm
 
 PAGE_SIZE = 50
 
@@ -119,6 +121,23 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    unit = access.unit_get_for_user(user=user, unit_id=code, permission=Permission.UNIT_EDIT)
+    if request.method == "POST":
+        form = UnitContactForm(request.POST)
+        if form.is_valid():
+            services.unit_update(by=user, unit=unit, changes=form.cleaned_data)
+            messages.success(request, _("The contact details have been saved."))
+            return redirect("web:unit_detail", code=unit.code)
+    else:
+        form = UnitContactForm(
+            initial={name: getattr(unit, name) for name in UnitContactForm.base_fields}
+        )
+    return render(request, "web/unit_edit.html", {"unit": unit, "form": form})
 
 
 @login_required

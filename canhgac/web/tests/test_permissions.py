@@ -20,13 +20,15 @@ SEES_A = PROVINCE | {
 }
 SEES_B = PROVINCE | {"other_unit"}
 
-# page → (roles that get 200, status for the others)
-PAGES: dict[str, tuple[frozenset[str], int]] = {
+# page → (roles that get 200, status for the others[, roles that get 404 instead])
+PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozenset[str]]] = {
     "/dashboard/": (ALL, 403),
     "/units/": (ALL, 403),
     "/units/A/": (SEES_A, 404),
     "/units/A1/": (PROVINCE | {"unit_manager", "auditor_unit"}, 404),
     "/units/B/": (SEES_B, 404),
+    "/units/A/edit/": (frozenset({"province_admin", "unit_manager"}), 403, ALL - SEES_A),
+    "/units/B/edit/": (frozenset({"province_admin", "other_unit"}), 403, ALL - SEES_B),
     "/units/NO-SUCH-UNIT/": (frozenset(), 404),
     "/audit/": (PROVINCE | {"auditor_unit"}, 403),
     "/users/": (frozenset({"province_admin"}), 403),
@@ -38,7 +40,8 @@ PAGES: dict[str, tuple[frozenset[str], int]] = {
 @pytest.mark.parametrize("role", ROLE_KEYS)
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_permission_matrix(world: World, client: Client, role: str, page: str) -> None:
-    allowed, denied_status = PAGES[page]
+    allowed, denied_status, *rest = PAGES[page]
+    hidden_from = rest[0] if rest else frozenset()
     client.force_login(world.users[role])
     denials = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 
@@ -48,7 +51,7 @@ def test_page_permission_matrix(world: World, client: Client, role: str, page: s
         assert response.status_code == 200
         assert response["Cache-Control"] == "no-store, private"
     else:
-        assert response.status_code == denied_status
+        assert response.status_code == (404 if role in hidden_from else denied_status)
         assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == denials + 1
 
 
@@ -57,6 +60,19 @@ def test_pages_need_login(db: None, client: Client, page: str) -> None:
     response = client.get(page)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+def test_denied_unit_edit_changes_nothing(world: World, client: Client, role: str) -> None:
+    client.force_login(world.users[role])
+    response = client.post("/units/A/edit/", {"phone": "0999 999 999", "email": "x@example.test"})
+    world.units["A"].refresh_from_db()
+    if role in {"province_admin", "unit_manager"}:
+        assert response.status_code == 302
+        assert world.units["A"].phone == "0999 999 999"
+    else:
+        assert response.status_code in {403, 404}
+        assert world.units["A"].phone == ""
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
