@@ -17,18 +17,19 @@ missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
 done
-if [ "$purpose" = "test" ] && ! fc-list 2>/dev/null | grep -qi "noto"; then
-  missing+=(fonts-noto-core)
+# (grep -c reads everything: with -q, fc-list could die of SIGPIPE and fail the pipeline)
+if [ "$purpose" = "test" ] && [ "$(fc-list 2>/dev/null | grep -ci noto)" = "0" ]; then
+  missing+=(fonts-noto-core fonts-dejavu-core)
 fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
-  echo "Installing Debian packages: ${packages[*]}"
+  echo "Installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "Missing system packages. Run once, as root:" >&2
-  echo "  sudo apt-get install -y ${packages[*]}" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi
