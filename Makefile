@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: demo test install install-dev check fast-test lint format messages clean
 
 demo: install  ## install, load the demo province into ./var and serve http://127.0.0.1:8000
-	uv run --frozen canhgac demo
+	uv run --frozen --no-dev canhgac demo
 
 test: install-dev  ## install everything and run every check and test (as CI does)
 	bash scripts/test.sh

@@ -9,6 +9,15 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from canhgac.accounts.models import User
 from canhgac.accounts.services import token_authenticate
+from canhgac.core.exceptions import NotFoundError
+
+
+def request_user(request: HttpRequest) -> User:
+    """The authenticated user of an API request (the auth classes guarantee one)."""
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - unreachable behind the auth classes
+        raise NotFoundError("no user")
+    return user
 
 
 class ApiTokenAuth(HttpBearer):

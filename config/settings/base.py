@@ -180,6 +180,10 @@ HUEY = build_huey(
     redis_url=REDIS_URL, sqlite_path=CANHGAC_HOME / "huey.sqlite3", immediate=HUEY_IMMEDIATE
 )
 
+# API lists: limit/offset pagination, 100 items by default, at most 500 per page.
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
+
 # API tokens: how long a new token lives unless its creator says otherwise.
 API_TOKEN_DEFAULT_DAYS = env.integer("API_TOKEN_DEFAULT_DAYS", 90)
 

@@ -36,6 +36,19 @@ ROLE_USERS: dict[str, tuple[Role, str]] = {
 }
 ROLE_KEYS = tuple(ROLE_USERS)
 
+# Who reaches which unit of the world (used by the permission matrices).
+ALL = frozenset(ROLE_KEYS)
+PROVINCE = frozenset({"province_admin", "province_analyst", "auditor_province"})
+SEES_A = PROVINCE | {
+    "unit_manager",
+    "unit_officer",
+    "duty_officer",
+    "auditor_unit",
+    "provider_analyst",
+}
+SEES_A1 = PROVINCE | {"unit_manager", "auditor_unit"}
+SEES_B = PROVINCE | {"other_unit"}
+
 
 @dataclass
 class World:

@@ -7,8 +7,7 @@ from ninja.pagination import paginate
 
 from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
-from canhgac.api.pagination import Pagination
-from canhgac.api.routers.me import request_user
+from canhgac.api.auth import request_user
 from canhgac.api.schemas import AuditEventOut, ChainReportOut, ErrorOut
 from canhgac.audit.models import AuditEvent
 from canhgac.audit.selectors import audit_event_list_for_user, audit_verify
@@ -23,7 +22,7 @@ class EventFilter(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut], summary="Audit events in my scope")
-@paginate(Pagination)
+@paginate
 def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet[AuditEvent]:
     events = audit_event_list_for_user(user=request_user(request))
     if filters.action:

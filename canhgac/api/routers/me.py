@@ -5,18 +5,12 @@ from ninja import Router, Status
 
 from canhgac.accounts import access, selectors, services
 from canhgac.accounts.enums import Permission
-from canhgac.accounts.models import Unit, User
+from canhgac.accounts.models import Unit
+from canhgac.api.auth import request_user
 from canhgac.api.schemas import ErrorOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
 from canhgac.core.exceptions import NotFoundError
 
 router = Router(tags=["me"])
-
-
-def request_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # pragma: no cover - the auth classes guarantee a User
-        raise NotFoundError("no user")
-    return user
 
 
 @router.get("", response=MeOut, summary="Who am I, with roles and effective permissions")

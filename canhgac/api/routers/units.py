@@ -10,8 +10,7 @@ from ninja.pagination import paginate
 from canhgac.accounts import access, services
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Membership, ServiceContract, Unit
-from canhgac.api.pagination import Pagination
-from canhgac.api.routers.me import request_user
+from canhgac.api.auth import request_user
 from canhgac.api.schemas import (
     ContractOut,
     ErrorOut,
@@ -32,7 +31,7 @@ class UnitFilter(Schema):
 
 
 @router.get("", response=list[UnitOut], summary="Units in my scope")
-@paginate(Pagination)
+@paginate
 def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     units = access.unit_list_for_user(user=request_user(request)).order_by("path")
     if filters.kind:

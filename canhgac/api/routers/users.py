@@ -8,8 +8,7 @@ from ninja.pagination import paginate
 from canhgac.accounts import access, services
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Membership, User
-from canhgac.api.pagination import Pagination
-from canhgac.api.routers.me import request_user
+from canhgac.api.auth import request_user
 from canhgac.api.schemas import ErrorOut, MembershipIn, RoleOut, UserCreateIn, UserOut
 from canhgac.core.exceptions import NotFoundError
 
@@ -17,7 +16,7 @@ router = Router(tags=["users"])
 
 
 @router.get("/users", response=list[UserOut], summary="All users (administrator)")
-@paginate(Pagination)
+@paginate
 def user_list(request: HttpRequest) -> QuerySet[User]:
     return access.user_list_for_user(user=request_user(request)).order_by("username")
 

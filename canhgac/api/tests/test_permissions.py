@@ -15,21 +15,18 @@ import pytest
 from django.test import Client
 
 from canhgac.accounts.models import Membership, Unit, User
-from canhgac.accounts.tests.world import ROLE_KEYS, World
+from canhgac.accounts.tests.world import (
+    ALL,
+    PROVINCE,
+    ROLE_KEYS,
+    SEES_A,
+    SEES_A1,
+    SEES_B,
+    World,
+)
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 
-ALL = frozenset(ROLE_KEYS)
-PROVINCE = frozenset({"province_admin", "province_analyst", "auditor_province"})
-SEES_A = PROVINCE | {
-    "unit_manager",
-    "unit_officer",
-    "duty_officer",
-    "auditor_unit",
-    "provider_analyst",
-}
-SEES_A1 = PROVINCE | {"unit_manager", "auditor_unit"}
-SEES_B = PROVINCE | {"other_unit"}
 ADMIN = frozenset({"province_admin"})
 AUDIT_READERS = PROVINCE | {"auditor_unit"}
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from canhgac.core.tests.processes import environment, run_canhgac
 
 
 class Canhgac:
@@ -21,24 +19,7 @@ class Canhgac:
         self.home = home
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-        }
-        environment.update(
-            CANHGAC_HOME=str(self.home), DJANGO_SETTINGS_MODULE="config.settings.local"
-        )
-        return subprocess.run(
-            [sys.executable, "-m", "canhgac.cli.main", *args],
-            cwd=ROOT,
-            env=environment,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return run_canhgac(list(args), env=environment(home=self.home), stdin=stdin)
 
     def audit_count(self) -> int:
         with sqlite3.connect(self.home / "canhgac.sqlite3") as database:
@@ -206,21 +187,8 @@ def test_manage_passthrough(demo_home: Canhgac) -> None:
 
 
 def test_production_refusal_is_one_line(tmp_path: Path) -> None:
-    environment = {
-        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}
-    }
-    environment.update(
-        CANHGAC_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.production"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "canhgac.cli.main", "init"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = environment(home=tmp_path, settings="config.settings.production")
+    result = run_canhgac(["init"], env=env, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: SECRET_KEY (or SECRET_KEY_FILE) must be set in production"

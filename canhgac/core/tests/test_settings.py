@@ -2,45 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from canhgac.core.tests.processes import ROOT, environment, run_python
 from config import env
 from config.settings.secrets import DEMO_SECRET_KEY, check_production_secret
 
-ROOT = Path(__file__).resolve().parents[3]
 STRONG_KEY = "k3J9-x2pQ_aa7Lm0Zt8wYv4Rb6Nc1Hd5Ge3Fs9Ju2Ki7Ol0Pq4Rs8Tu1Vw5Xy9Za2Bc6"
 
 
 def load_production(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DATABASE_URL"}
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        CANHGAC_HOME=str(tmp_path),
-        **variables,
-    )
     code = (
         "import django; from django.conf import settings; django.setup(); "
         "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.DEBUG)"
     )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = environment(home=tmp_path, settings="config.settings.production", **variables)
+    return run_python(["-c", code], env=env, timeout=60)
 
 
 def test_production_refuses_the_demo_secret(tmp_path: Path) -> None:

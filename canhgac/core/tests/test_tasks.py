@@ -17,8 +17,7 @@ from django.db import transaction
 
 from canhgac.core.models import WorkerHeartbeat
 from canhgac.core.tasks import enqueue_on_commit, heartbeat
-
-ROOT = Path(__file__).resolve().parents[3]
+from canhgac.core.tests.processes import ROOT, environment, run_canhgac, run_python
 
 
 def test_heartbeat_task_records_the_worker(db: None) -> None:
@@ -75,26 +74,14 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 @pytest.mark.integration
 def test_task_round_trip_through_redis(redis_url: str, tmp_path: Path) -> None:
     """A task enqueued by one process runs in `canhgac worker` and its result comes back."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "HUEY_IMMEDIATE"}
-    }
-    environment.update(
-        CANHGAC_HOME=str(tmp_path),
-        REDIS_URL=redis_url,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-    )
-    command = [sys.executable, "-m", "canhgac.cli.main"]
-    subprocess.run(
-        [*command, "init"], cwd=ROOT, env=environment, check=True, capture_output=True, timeout=120
-    )
+    env = environment(home=tmp_path, REDIS_URL=redis_url)
+    assert run_canhgac(["init"], env=env).returncode == 0
     worker = subprocess.Popen(
-        [*command, "worker", "--workers", "1"],
+        [sys.executable, "-m", "canhgac.cli.main", "worker", "--workers", "1"],
         cwd=ROOT,
-        env=environment,
+        env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         producer = (
@@ -103,15 +90,7 @@ def test_task_round_trip_through_redis(redis_url: str, tmp_path: Path) -> None:
             "from canhgac.core.tasks import heartbeat; "
             "print(heartbeat('redis-round-trip')(blocking=True, timeout=60))"
         )
-        result = subprocess.run(
-            [sys.executable, "-c", producer],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=False,
-        )
+        result = run_python(["-c", producer], env=env, timeout=90)
     finally:
         worker.terminate()
         worker.wait(timeout=20)

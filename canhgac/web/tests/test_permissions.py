@@ -5,20 +5,16 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from canhgac.accounts.tests.world import ROLE_KEYS, World
+from canhgac.accounts.tests.world import (
+    ALL,
+    PROVINCE,
+    ROLE_KEYS,
+    SEES_A,
+    SEES_B,
+    World,
+)
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
-
-ALL = frozenset(ROLE_KEYS)
-PROVINCE = frozenset({"province_admin", "province_analyst", "auditor_province"})
-SEES_A = PROVINCE | {
-    "unit_manager",
-    "unit_officer",
-    "duty_officer",
-    "auditor_unit",
-    "provider_analyst",
-}
-SEES_B = PROVINCE | {"other_unit"}
 
 # page → (roles that get 200, status for the others[, roles that get 404 instead])
 PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozenset[str]]] = {
