@@ -14,6 +14,10 @@ run uv run --frozen lint-imports
 run uv run --frozen mypy
 run uv run --frozen python manage.py makemigrations --check --dry-run
 run uv run --frozen python scripts/check_translations.py
+echo; echo "==> production settings pass Django's deployment checks"
+DJANGO_SETTINGS_MODULE=config.settings.production \
+  SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  uv run --frozen python manage.py check --deploy --fail-level WARNING
 
 services_dir="$(mktemp -d /tmp/canhgac-services.XXXXXX)"
 trap 'bash scripts/services.sh stop "$services_dir"' EXIT

@@ -24,3 +24,11 @@ SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 if env.boolean("BEHIND_TLS_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SILENCED_SYSTEM_CHECKS = [
+    # The reverse proxy redirects HTTP to HTTPS (deploy/nginx-canhgac.conf); SECURE_SSL_REDIRECT
+    # can still be switched on from the environment.
+    "security.W008",
+    # HSTS preload lists are for public sites; provincial intranet hosts are not submitted.
+    "security.W021",
+]
