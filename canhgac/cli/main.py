@@ -7,6 +7,7 @@ Errors print one line (plus the list of problems for bad input) to stderr and ex
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -121,21 +122,31 @@ def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         str(workers),
         "--access-logfile",
         "-",
+        "--no-control-socket",  # gunicorn >= 25 would otherwise put a socket in $HOME
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
 
 
 def _serve_with_worker(host: str, port: int) -> None:
-    """The demo: web server and one queue worker, stopped together."""
+    """The demo: web server and one queue worker, stopped together (Ctrl-C or SIGTERM)."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     worker = subprocess.Popen([sys.executable, "-m", "canhgac.cli.main", "worker"])
+    web = subprocess.Popen(_gunicorn_command(host, port, 2))  # noqa: S603
     try:
-        subprocess.run(_gunicorn_command(host, port, 2), check=False)  # noqa: S603
+        web.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        for process in (web, worker):
+            if process.poll() is None:
+                process.terminate()
+        for process in (web, worker):
+            process.wait(timeout=30)
 
 
 @app.command()

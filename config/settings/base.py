@@ -194,7 +194,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {
-        "huey": {"level": "WARNING"},
+        # The consumer (`canhgac worker`) sets up its own handler for "huey".
+        "huey": {"level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }
