@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,15 @@ def _compiled_catalogs() -> None:
     """Compile changed .po files, and drop catalogs Django may have loaded before that."""
     for written in compile_catalogs(settings.LOCALE_PATHS[0]):
         translation_file_changed(sender=None, file_path=written)
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The shared public samples (CANHGAC_SAMPLES_DIR, default ../shared/data). Missing = fail."""
+    directory = Path(settings.CANHGAC_SAMPLES_DIR)
+    if not (directory / "PROVENANCE.md").is_file():
+        pytest.fail(f"shared samples not found at {directory}: set CANHGAC_SAMPLES_DIR")
+    return directory
 
 
 @pytest.fixture

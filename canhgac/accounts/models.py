@@ -115,7 +115,8 @@ class Membership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+        # Language-neutral (the role code): this text is stored in audit-event labels.
+        return f"{self.user} · {self.role} · {self.unit}"
 
 
 class ServiceContract(TimeStampedModel):

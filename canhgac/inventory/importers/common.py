@@ -1,0 +1,95 @@
+"""Shared helpers of the inventory parsers: size limit, text decoding, safe XML, CPE 2.2 → 2.3."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element  # noqa: S405  (type only; parsing uses defusedxml)
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from canhgac.core.exceptions import ParseError, SourceLocation
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    """Largest accepted file (CANHGAC_IMPORT_MAX_BYTES, default 200 MB)."""
+    raw = os.environ.get("CANHGAC_IMPORT_MAX_BYTES", "")
+    return int(raw) if raw.isdigit() else DEFAULT_MAX_BYTES
+
+
+def check_size(path: Path, source: str) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ParseError(f"cannot read the file: {error.strerror}",
+                         source=SourceLocation(source)) from None
+    limit = max_bytes()
+    if size > limit:
+        raise ParseError(f"the file is {size} bytes; the limit is {limit}",
+                         source=SourceLocation(source))
+
+
+def read_text(path: Path, source: str) -> str:
+    """The file as UTF-8 text (a BOM is accepted), after the size check."""
+    check_size(path, source)
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ParseError(f"not UTF-8 text (byte {error.start}); save the file as UTF-8",
+                         source=SourceLocation(source, line)) from None
+
+
+def load_json(path: Path, source: str) -> Any:
+    text = read_text(path, source)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"invalid JSON: {error.msg} (column {error.colno})",
+                         source=SourceLocation(source, error.lineno)) from None
+
+
+def iter_xml(path: Path, source: str, events: tuple[str, ...] = ("end",)
+             ) -> Iterator[tuple[str, Element]]:
+    """Stream XML elements with DTDs, entities and external references refused."""
+    check_size(path, source)
+    try:
+        for event, element in iterparse(str(path), events=events, forbid_dtd=True,
+                                        forbid_entities=True, forbid_external=True):
+            yield event, element
+    except DefusedXmlException as error:
+        raise ParseError(f"refused XML: {type(error).__name__} (DTDs and entities are not "
+                         "allowed)", source=SourceLocation(source)) from None
+    except SyntaxError as error:  # xml.etree.ElementTree.ParseError is a SyntaxError
+        position = getattr(error, "position", (None, None))
+        raise ParseError(f"invalid XML: {error}",
+                         source=SourceLocation(source, position[0])) from None
+
+
+def local_name(tag: str) -> str:
+    """Element name without its namespace: '{http://cyclonedx.org/schema/bom/1.4}component'."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def cpe22_to_23(uri: str) -> str:
+    """'cpe:/a:apache:http_server:2.4.52' → 'cpe:2.3:a:apache:http_server:2.4.52:*:*:*:*:*:*:*'.
+
+    Already-2.3 strings are returned unchanged; anything else gives ''.
+    """
+    if uri.startswith("cpe:2.3:"):
+        return uri
+    if not uri.startswith("cpe:/"):
+        return ""
+    parts = uri[len("cpe:/"):].split(":")
+    parts += [""] * (7 - len(parts))
+    part, vendor, product, version, update, edition, language = parts[:7]
+    values = [part, vendor, product, version, update, edition, language]
+    converted = [value.replace("%7e", "~").replace("%7E", "~") or "*" for value in values]
+    return "cpe:2.3:" + ":".join(converted + ["*"] * 4)
