@@ -62,6 +62,7 @@ class Permission(enum.StrEnum):
     MEMBER_VIEW = "member.view"  # who belongs to a unit, with which role
     USER_MANAGE = "user.manage"  # create users, grant and revoke memberships
     AUDIT_VIEW = "audit.view"
+    INVENTORY_EDIT = "inventory.edit"  # systems, assets and imports of a unit
 
 
 ROLE_SCOPE: dict[Role, ScopeRule] = {
@@ -78,9 +79,9 @@ _READ = frozenset({Permission.UNIT_VIEW, Permission.MEMBER_VIEW})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROVINCE_ADMIN: frozenset(Permission),
-    Role.PROVINCE_ANALYST: _READ | {Permission.AUDIT_VIEW},
-    Role.UNIT_MANAGER: _READ | {Permission.UNIT_EDIT},
-    Role.UNIT_OFFICER: _READ,
+    Role.PROVINCE_ANALYST: _READ | {Permission.AUDIT_VIEW, Permission.INVENTORY_EDIT},
+    Role.UNIT_MANAGER: _READ | {Permission.UNIT_EDIT, Permission.INVENTORY_EDIT},
+    Role.UNIT_OFFICER: _READ | {Permission.INVENTORY_EDIT},
     Role.DUTY_OFFICER: _READ,
     Role.PROVIDER_ANALYST: _READ,
     Role.AUDITOR: _READ | {Permission.AUDIT_VIEW},

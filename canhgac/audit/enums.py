@@ -23,3 +23,8 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", _("API token created")
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
     DEMO_LOADED = "system.demo_loaded", _("Demo province loaded")
+    INVENTORY_IMPORTED = "inventory.imported", _("Inventory imported")
+    SYSTEM_SAVED = "inventory.system_saved", _("Information system saved")
+    SYSTEM_DELETED = "inventory.system_deleted", _("Information system deleted")
+    ASSET_SAVED = "inventory.asset_saved", _("Asset saved")
+    ASSET_DELETED = "inventory.asset_deleted", _("Asset deleted")

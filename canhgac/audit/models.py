@@ -39,7 +39,8 @@ class AuditEvent(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices)
+    # No `choices`: new actions (AuditAction) need no migration; see action_label.
+    action = models.CharField(_("action"), max_length=64)
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=255, blank=True)
@@ -60,6 +61,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.target_label}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

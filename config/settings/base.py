@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "canhgac.core",
     "canhgac.accounts",
     "canhgac.audit",
+    "canhgac.inventory",
     "canhgac.web",
     "canhgac.api",
 ]

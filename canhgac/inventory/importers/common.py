@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element  # noqa: S405  (type only; parsing uses defusedxml)
+from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -27,12 +27,14 @@ def check_size(path: Path, source: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise ParseError(f"cannot read the file: {error.strerror}",
-                         source=SourceLocation(source)) from None
+        raise ParseError(
+            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
+        ) from None
     limit = max_bytes()
     if size > limit:
-        raise ParseError(f"the file is {size} bytes; the limit is {limit}",
-                         source=SourceLocation(source))
+        raise ParseError(
+            f"the file is {size} bytes; the limit is {limit}", source=SourceLocation(source)
+        )
 
 
 def read_text(path: Path, source: str) -> str:
@@ -43,8 +45,10 @@ def read_text(path: Path, source: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise ParseError(f"not UTF-8 text (byte {error.start}); save the file as UTF-8",
-                         source=SourceLocation(source, line)) from None
+        raise ParseError(
+            f"not UTF-8 text (byte {error.start}); save the file as UTF-8",
+            source=SourceLocation(source, line),
+        ) from None
 
 
 def load_json(path: Path, source: str) -> Any:
@@ -52,25 +56,31 @@ def load_json(path: Path, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ParseError(f"invalid JSON: {error.msg} (column {error.colno})",
-                         source=SourceLocation(source, error.lineno)) from None
+        raise ParseError(
+            f"invalid JSON: {error.msg} (column {error.colno})",
+            source=SourceLocation(source, error.lineno),
+        ) from None
 
 
-def iter_xml(path: Path, source: str, events: tuple[str, ...] = ("end",)
-             ) -> Iterator[tuple[str, Element]]:
+def iter_xml(
+    path: Path, source: str, events: tuple[str, ...] = ("end",)
+) -> Iterator[tuple[str, Element]]:
     """Stream XML elements with DTDs, entities and external references refused."""
     check_size(path, source)
     try:
-        for event, element in iterparse(str(path), events=events, forbid_dtd=True,
-                                        forbid_entities=True, forbid_external=True):
-            yield event, element
+        yield from iterparse(
+            str(path), events=events, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as error:
-        raise ParseError(f"refused XML: {type(error).__name__} (DTDs and entities are not "
-                         "allowed)", source=SourceLocation(source)) from None
+        raise ParseError(
+            f"refused XML: {type(error).__name__} (DTDs and entities are not allowed)",
+            source=SourceLocation(source),
+        ) from None
     except SyntaxError as error:  # xml.etree.ElementTree.ParseError is a SyntaxError
         position = getattr(error, "position", (None, None))
-        raise ParseError(f"invalid XML: {error}",
-                         source=SourceLocation(source, position[0])) from None
+        raise ParseError(
+            f"invalid XML: {error}", source=SourceLocation(source, position[0])
+        ) from None
 
 
 def local_name(tag: str) -> str:
@@ -87,7 +97,7 @@ def cpe22_to_23(uri: str) -> str:
         return uri
     if not uri.startswith("cpe:/"):
         return ""
-    parts = uri[len("cpe:/"):].split(":")
+    parts = uri[len("cpe:/") :].split(":")
     parts += [""] * (7 - len(parts))
     part, vendor, product, version, update, edition, language = parts[:7]
     values = [part, vendor, product, version, update, edition, language]

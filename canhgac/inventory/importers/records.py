@@ -7,7 +7,7 @@ order of the file, but nothing downstream depends on that order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from canhgac.core.exceptions import Problem, SourceLocation
 from canhgac.inventory.enums import AssetKind
@@ -66,6 +66,9 @@ class AssetRecord:
     key: str
     kind: AssetKind
     location: SourceLocation
+    # True when the source could not tell the kind (a software row of an asset listed
+    # elsewhere): the kind then never overrides a stored one.
+    kind_is_guess: bool = False
     name: str = ""
     hostnames: tuple[str, ...] = ()
     ip_addresses: tuple[str, ...] = ()
@@ -119,5 +122,12 @@ class InventoryBatch:
     source_format: str  # the parser id
     source_name: str  # file name as given
     systems: tuple[SystemRecord, ...] = ()
+    # When the source observed what it reports (collector run, scan start, SBOM timestamp);
+    # None when the file does not say (spreadsheets). Aware datetime.
+    observed_at: datetime | None = None
+    # What the file is a complete list of, per asset: for these kinds, rows the same source
+    # reported before and this file leaves out are marked removed. A spreadsheet's assets table
+    # lists no software, so it must not clear the software its software table gave.
+    complete: frozenset[str] = frozenset({"components", "services", "updates"})
     assets: tuple[AssetRecord, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
