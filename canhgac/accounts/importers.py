@@ -75,6 +75,7 @@ KIND_ALIASES: dict[str, str] = {
     "co_quan_trung_uong": UnitKind.NATIONAL_BODY,
 }
 MAX_LENGTHS = {"name": 255, "name_en": 255, "short_name": 64, "phone": 64, "address": 255}
+ALL_FIELDS = frozenset(COLUMN_ALIASES.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ class UnitRecord:
     phone: str = ""
     address: str = ""
     is_coordinator: bool = False
+    # The columns the file gives for this unit: an update writes only these.
+    present: frozenset[str] = ALL_FIELDS
 
 
 @dataclass
@@ -137,6 +140,7 @@ def _record_from_row(
     if len(collector.problems) > before or kind is None:
         return None
     return UnitRecord(
+        present=frozenset(row),
         code=code,
         name=values["name"],
         kind=kind,
@@ -198,27 +202,36 @@ def parse_units_csv(text: str, *, source: str) -> list[UnitRecord]:
 def parse_units_yaml(text: str, *, source: str) -> list[UnitRecord]:
     collector = _Collector()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise ParseError(f"invalid YAML: {error}", source=SourceLocation(source, line)) from None
     items_node: Any = root
-    if isinstance(data, dict) and "units" in data and isinstance(root, yaml.MappingNode):
-        data = data["units"]
-        items_node = next(value for key, value in root.value if key.value == "units")
-    if not isinstance(data, list) or not isinstance(items_node, yaml.SequenceNode):
+    if isinstance(root, yaml.MappingNode):
+        items_node = next((value for key, value in root.value if key.value == "units"), None)
+    if not isinstance(items_node, yaml.SequenceNode):
         raise ParseError(
             "expected a list of units (or a mapping with a 'units' list)",
             source=SourceLocation(source, 1),
         )
     records: list[UnitRecord] = []
-    for item, node in zip(data, items_node.value, strict=True):
+    for node in items_node.value:
         location = SourceLocation(source, node.start_mark.line + 1)
-        if not isinstance(item, dict):
+        if not isinstance(node, yaml.MappingNode):
             collector.add("each unit must be a mapping of field: value", location)
             continue
+        # Every value stays the text written in the file (YAML 1.1 would read 0251234567 as
+        # an octal number and NO as false): BaseLoader nodes, scalars only.
+        item: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(value_node, yaml.ScalarNode):
+                collector.add(
+                    f"{key_node.value} must be a single value",
+                    SourceLocation(source, value_node.start_mark.line + 1, str(key_node.value)),
+                )
+                continue
+            item[str(key_node.value)] = str(value_node.value)
         mapping = _canonical_columns(item.keys(), location, collector)
         canonical_row = {mapping[key]: value for key, value in item.items() if key in mapping}
         record = _record_from_row(canonical_row, location, collector)

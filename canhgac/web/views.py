@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -45,8 +45,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("web:password_change_done")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_change_record(user=_user(self.request))
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_changed(user=_user(self.request))
         return response
 
 

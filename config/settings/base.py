@@ -187,6 +187,8 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # API tokens: how long a new token lives unless its creator says otherwise.
 API_TOKEN_DEFAULT_DAYS = env.integer("API_TOKEN_DEFAULT_DAYS", 90)
+# Longest lifetime a token may be given (days); tokens always expire.
+API_TOKEN_MAX_DAYS = env.integer("API_TOKEN_MAX_DAYS", 365)
 
 LOGGING = {
     "version": 1,

@@ -137,5 +137,23 @@ def test_yaml_errors_are_located(tmp_path: Path) -> None:
 def test_yaml_does_not_construct_python_objects(tmp_path: Path) -> None:
     hostile = tmp_path / "hostile.yaml"
     hostile.write_text("- !!python/object/apply:os.system ['echo owned']\n", encoding="utf-8")
-    with pytest.raises(ParseError, match="invalid YAML"):
+    with pytest.raises(ValidationError, match="1 problem"):
         parse_units_file(hostile)
+
+
+def test_yaml_values_stay_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "units.yaml"
+    path.write_text(
+        "- code: 0123\n  name: NO\n  kind: department\n  parent: ROOT\n"
+        "  phone: 0251234567\n  is_coordinator: no\n",
+        encoding="utf-8",
+    )
+    record = parse_units_file(path)[0]
+    assert (record.code, record.name, record.phone) == ("0123", "NO", "0251234567")
+    assert record.is_coordinator is False
+    assert record.present == {"code", "name", "kind", "parent", "phone", "is_coordinator"}
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("- code: A\n  name: [x, y]\n  kind: department\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        parse_units_file(nested)
+    assert str(caught.value.problems[0]) == f"{nested}:2 [name]: name must be a single value"

@@ -102,7 +102,7 @@ def test_moving_a_unit_moves_its_subtree(world: World) -> None:
     a1 = Unit.objects.get(code="A1")
     assert a1.path == world.units["B"].path + f"{a1.pk:010d}/"
     assert access.unit_get_for_user(user=world.users["other_unit"], unit_id="A1") == a1
-    with pytest.raises(ValidationError, match="under itself or one of its sub-units"):
+    with pytest.raises(ValidationError, match="parent cycle: ROOT → A1 → B → ROOT"):
         services.unit_update(by=admin, unit=world.units["ROOT"], changes={"parent": a1})
 
 
@@ -231,7 +231,9 @@ def test_tokens_authenticate_until_revoked_or_expired(world: World) -> None:
     token.save(update_fields=["expires_at"])
     assert services.token_authenticate(raw_token=raw) is None
 
-    _second, raw2 = services.token_create(by=officer, user=officer, name="never", days=0)
+    with pytest.raises(ValidationError, match="lifetime must be 1 to 365 days"):
+        services.token_create(by=officer, user=officer, name="forever", days=0)
+    _second, raw2 = services.token_create(by=officer, user=officer, name="year", days=365)
     assert services.token_authenticate(raw_token=raw2) == officer
     services.token_revoke(by=officer, token=_second)
     assert services.token_authenticate(raw_token=raw2) is None
@@ -255,3 +257,88 @@ def test_access_context_is_computed_with_few_queries(world: World) -> None:
         access.access_context(manager)
         access.unit_list_for_user(user=manager).count()
     assert len(queries) == 3  # memberships, subtree ids, the count
+
+
+def test_import_moves_a_subtree_and_scopes_follow(world: World) -> None:
+    services.unit_create(
+        by=TEST_ACTOR, code="A1X", name="Deep", kind=UnitKind.SUB_UNIT, parent=world.units["A1"]
+    )
+    moved = parse_units_csv(
+        "code,name,kind,parent\nA1,Unit A1,sub_unit,B\nNEW,New under A1X,sub_unit,A1X\n",
+        source="move.csv",
+    )
+    services.unit_import(by=TEST_ACTOR, records=moved, source="move.csv")
+    b_path = Unit.objects.get(code="B").path
+    for code in ("A1", "A1X", "NEW"):
+        assert Unit.objects.get(code=code).path.startswith(b_path), code
+    assert Unit.objects.get(code="NEW").depth == 4
+    manager_of_b = world.users["other_unit"]
+    manager_of_a = world.users["unit_manager"]
+    access.access_cache_clear(manager_of_a)
+    assert set(access.unit_list_for_user(user=manager_of_b).values_list("code", flat=True)) == {
+        "B",
+        "A1",
+        "A1X",
+        "NEW",
+    }
+    assert set(access.unit_list_for_user(user=manager_of_a).values_list("code", flat=True)) == {"A"}
+
+
+def test_import_refuses_a_cycle_through_a_new_unit(world: World) -> None:
+    services.unit_create(
+        by=TEST_ACTOR, code="A1X", name="Deep", kind=UnitKind.SUB_UNIT, parent=world.units["A1"]
+    )
+    records = parse_units_csv(
+        "code,name,kind,parent\nA1,Unit A1,sub_unit,N\nN,New,sub_unit,A1X\n", source="c.csv"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.unit_import(by=TEST_ACTOR, records=records, source="c.csv")
+    assert [str(p) for p in caught.value.problems] == [
+        "c.csv:2 [parent]: parent cycle: A1 → N → A1X → A1"
+    ]
+    assert not Unit.objects.filter(code="N").exists()
+    assert Unit.objects.get(code="A1").parent == world.units["A"]
+
+
+def test_import_writes_only_the_columns_it_has(world: World) -> None:
+    services.unit_update(by=TEST_ACTOR, unit=world.units["DIC"], changes={"phone": "0200 1"})
+    records = parse_units_csv(
+        "code,name,kind,parent\nDIC,Sở KH&CN,department,ROOT\n", source="rename.csv"
+    )
+    services.unit_import(by=TEST_ACTOR, records=records, source="rename.csv")
+    dic = Unit.objects.get(code="DIC")
+    assert (dic.name, dic.phone, dic.is_coordinator) == ("Sở KH&CN", "0200 1", True)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "A,Unit A,service_provider,",
+            "c.csv:2 [kind]: sub-unit A1: a unit of kind "
+            "'sub_unit' cannot sit under 'service_provider'",
+        ),
+        (
+            "DIC,Unit DIC,department,ROOT,no",
+            "c.csv:2 [kind]: role province_admin is held here: "
+            "province-wide roles are granted only in the Provincial People's Committee or the "
+            "security coordinator unit",
+        ),
+    ],
+)
+def test_import_refuses_changes_that_break_children_or_roles(
+    world: World, row: str, message: str
+) -> None:
+    header = "code,name,kind,parent" + (",is_coordinator" if row.count(",") == 4 else "")
+    records = parse_units_csv(f"{header}\n{row}\n", source="c.csv")
+    with pytest.raises(ValidationError) as caught:
+        services.unit_import(by=TEST_ACTOR, records=records, source="c.csv")
+    assert any(str(problem).startswith(message) for problem in caught.value.problems)
+
+
+def test_update_refuses_null_and_bad_email(world: World) -> None:
+    manager = world.users["unit_manager"]
+    with pytest.raises(ValidationError, match="email must be text"):
+        services.unit_update(by=manager, unit=world.units["A"], changes={"email": None})
+    with pytest.raises(ValidationError, match="invalid email"):
+        services.unit_update(by=manager, unit=world.units["A"], changes={"email": "x@"})
