@@ -66,12 +66,21 @@ class AccessContext:
     user_id: int | None
     grants: tuple[Grant, ...]
 
-    def units_with(self, permission: Permission) -> UnitSet:
+    def units_with(self, permission: Permission, *, contracted: bool = True) -> UnitSet:
+        """Units where `permission` holds; `contracted=False` leaves out provider contracts."""
         result = NO_UNITS
         for grant in self.grants:
+            if not contracted and ROLE_SCOPE[grant.role] is ScopeRule.CONTRACTED:
+                continue
             if permission in ROLE_PERMISSIONS[grant.role]:
                 result = result.union(grant.reach)
         return result
+
+    def provider_units(self) -> frozenset[int]:
+        """The service-provider units the user works for (provider-analyst memberships)."""
+        return frozenset(
+            grant.unit_id for grant in self.grants if ROLE_SCOPE[grant.role] is ScopeRule.CONTRACTED
+        )
 
     def roles(self) -> frozenset[Role]:
         return frozenset(grant.role for grant in self.grants)
@@ -90,7 +99,9 @@ def _contracted_ids(provider_ids: list[int]) -> dict[int, frozenset[int]]:
     """Client units of the providers' contracts active today (with sub-units where agreed)."""
     today = clock.today()
     contracts = (
-        ServiceContract.objects.filter(provider_id__in=provider_ids, starts_on__lte=today)
+        ServiceContract.objects.filter(
+            provider_id__in=provider_ids, starts_on__lte=today, client__is_active=True
+        )
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .select_related("client")
     )
@@ -109,7 +120,10 @@ def _contracted_ids(provider_ids: list[int]) -> dict[int, frozenset[int]]:
 def _build_context(user: User) -> AccessContext:
     if not user.is_authenticated or not user.is_active:
         return AccessContext(None, ())
-    memberships = list(Membership.objects.filter(user=user).select_related("unit"))
+    # A deactivated unit's members lose what the membership gave them.
+    memberships = list(
+        Membership.objects.filter(user=user, unit__is_active=True).select_related("unit")
+    )
     provider_ids = [
         m.unit_id for m in memberships if ROLE_SCOPE[Role(m.role)] is ScopeRule.CONTRACTED
     ]
@@ -210,12 +224,35 @@ def membership_list_for_user(*, user: Any, unit: Unit) -> QuerySet[Membership]:
 
 
 def contract_list_for_user(*, user: Any) -> QuerySet[ServiceContract]:
-    """Contracts whose provider or client unit is visible to the user."""
-    units = units_with_permission(user=user, permission=Permission.UNIT_VIEW)
+    """Contracts of units the user sees through their own unit tree, and the contracts of the
+    user's own provider; a provider analyst never sees another provider's contracts."""
+    context = access_context(user)
+    units = context.units_with(Permission.UNIT_VIEW, contracted=False)
     contracts = ServiceContract.objects.select_related("provider", "client")
     if units.everything:
         return contracts
-    return contracts.filter(Q(provider_id__in=units.ids) | Q(client_id__in=units.ids))
+    return contracts.filter(
+        Q(provider_id__in=units.ids)
+        | Q(client_id__in=units.ids)
+        | Q(provider_id__in=context.provider_units())
+    )
+
+
+def membership_get_for_user(
+    *, user: Any, membership_id: int, permission: Permission = Permission.USER_MANAGE
+) -> Membership:
+    """A membership the user may act on (administrators), or NotFoundError."""
+    require_permission(user=user, permission=permission)
+    membership = (
+        restrict(
+            Membership.objects.select_related("user", "unit"), user=user, permission=permission
+        )
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFoundError("membership not found", extra={"membership_id": membership_id})
+    return membership
 
 
 # --- Users -------------------------------------------------------------------------------------

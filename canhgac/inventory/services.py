@@ -217,7 +217,8 @@ def _plan(by: Actor, batch: InventoryBatch, default_unit: Unit | None) -> _Plan:
         if key in seen_assets:
             problems.append(
                 Problem(
-                    f"asset {record.key!r} of unit {unit.code} already listed at {seen_assets[key]}",
+                    f"asset {record.key!r} of unit {unit.code} already listed at "
+                    f"{seen_assets[key]}",
                     _at(record.location, "key"),
                 )
             )

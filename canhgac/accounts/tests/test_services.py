@@ -342,3 +342,28 @@ def test_update_refuses_null_and_bad_email(world: World) -> None:
         services.unit_update(by=manager, unit=world.units["A"], changes={"email": None})
     with pytest.raises(ValidationError, match="invalid email"):
         services.unit_update(by=manager, unit=world.units["A"], changes={"email": "x@"})
+
+
+def test_provider_sees_only_its_own_contracts(world: World) -> None:
+    rival = services.unit_create(by=TEST_ACTOR, code="P2", name="Rival",
+                                 kind=UnitKind.SERVICE_PROVIDER)
+    services.contract_save(by=TEST_ACTOR, provider=rival, client=world.units["A"],
+                           starts_on=clock.today(), reference="HD-SECRET-42")
+
+    def providers(role: str) -> set[str]:
+        contracts = access.contract_list_for_user(user=world.users[role])
+        return set(contracts.filter(client__code="A").values_list("provider__code", flat=True))
+
+    assert providers("provider_analyst") == {"P"}
+    assert providers("unit_manager") == {"P", "P2"}
+    assert providers("other_unit") == set()
+
+
+def test_a_deactivated_unit_gives_its_members_and_providers_nothing(world: World) -> None:
+    services.unit_update(by=TEST_ACTOR, unit=world.units["A"], changes={"is_active": False})
+    for role in ("unit_officer", "provider_analyst"):
+        user = world.users[role]
+        access.access_cache_clear(user)
+        assert access.unit_list_for_user(user=user).count() == 0, role
+    admin = world.users["province_admin"]
+    assert access.unit_get_for_user(user=admin, unit_id="A").is_active is False

@@ -10,7 +10,6 @@ from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Membership, User
 from canhgac.api.auth import request_user
 from canhgac.api.schemas import ErrorOut, MembershipIn, RoleOut, UserCreateIn, UserOut
-from canhgac.core.exceptions import NotFoundError
 
 router = Router(tags=["users"])
 
@@ -64,9 +63,6 @@ def membership_grant(
 )
 def membership_revoke(request: HttpRequest, membership_id: int) -> Status[None]:
     caller = request_user(request)
-    access.require_permission(user=caller, permission=Permission.USER_MANAGE)
-    membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFoundError("membership not found", extra={"membership_id": membership_id})
+    membership = access.membership_get_for_user(user=caller, membership_id=membership_id)
     services.membership_revoke(by=caller, membership=membership)
     return Status(204, None)

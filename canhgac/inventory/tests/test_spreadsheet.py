@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 from pathlib import Path
@@ -76,7 +77,9 @@ def test_software_rows_become_guessed_assets_with_components() -> None:
     assert set(by_key) == {"mail01.example.gov.vn", "dvc-web01.example.gov.vn", "hsba-app"}
     assert all(asset.kind_is_guess for asset in assets)
     assert [c.name for c in by_key["dvc-web01.example.gov.vn"].components] == [
-        "nginx", "spring-beans"]
+        "nginx",
+        "spring-beans",
+    ]
 
 
 def write_workbook(path: Path, sheets: dict[str, Path]) -> None:
@@ -95,14 +98,20 @@ def write_workbook(path: Path, sheets: dict[str, Path]) -> None:
 
 def test_xlsx_gives_the_same_records_as_csv(tmp_path: Path) -> None:
     workbook = tmp_path / "inventory.xlsx"
-    write_workbook(workbook, {"HeThong": SAMPLES / "inventory-systems.csv",
-                              "TaiSan": SAMPLES / "inventory-assets.csv",
-                              "PhanMem": SAMPLES / "inventory-software.csv"})
+    write_workbook(
+        workbook,
+        {
+            "HeThong": SAMPLES / "inventory-systems.csv",
+            "TaiSan": SAMPLES / "inventory-assets.csv",
+            "PhanMem": SAMPLES / "inventory-software.csv",
+        },
+    )
     batch = XlsxParser().parse(workbook, source="inventory.xlsx")
     systems = parse_csv(SAMPLES / "inventory-systems.csv")
     assets = parse_csv(SAMPLES / "inventory-assets.csv")
-    assert without_locations(InventoryBatch("x", "x", systems=batch.systems)) == \
-        without_locations(systems)
+    assert without_locations(InventoryBatch("x", "x", systems=batch.systems)) == without_locations(
+        systems
+    )
     by_key = {asset.key: asset for asset in batch.assets}
     assert [asset.key for asset in batch.assets] == [asset.key for asset in assets.assets]
     assert [c.version for c in by_key["mail01.example.gov.vn"].components] == ["15.2.986.5"]
@@ -113,8 +122,11 @@ def test_xlsx_gives_the_same_records_as_csv(tmp_path: Path) -> None:
 def test_template_round_trip(tmp_path: Path) -> None:
     paths = write_template(tmp_path)
     assert [path.name for path in paths] == [
-        "canhgac-inventory-template.xlsx", "canhgac-inventory-systems.csv",
-        "canhgac-inventory-assets.csv", "canhgac-inventory-software.csv"]
+        "canhgac-inventory-template.xlsx",
+        "canhgac-inventory-systems.csv",
+        "canhgac-inventory-assets.csv",
+        "canhgac-inventory-software.csv",
+    ]
     empty = XlsxParser().parse(paths[0], source="template")
     assert (empty.systems, empty.assets) == ((), ())
     for path in paths[1:]:
@@ -167,10 +179,11 @@ def test_unknown_sheet_and_broken_workbook(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         XlsxParser().parse(workbook, source="odd.xlsx")
     assert [str(p) for p in caught.value.problems] == [
-        "odd.xlsx#Sheet9: unknown sheet 'Sheet9' (expected HeThong, TaiSan, PhanMem)"]
+        "odd.xlsx#Sheet9: unknown sheet 'Sheet9' (expected HeThong, TaiSan, PhanMem)"
+    ]
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(workbook.read_bytes()[:500])
-    with pytest.raises(ParseError, match="broken.xlsx: not an XLSX workbook"):
+    with pytest.raises(ParseError, match=r"broken\.xlsx: not an XLSX workbook"):
         XlsxParser().parse(broken, source="broken.xlsx")
 
 
@@ -195,7 +208,9 @@ def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         XlsxParser().parse(workbook, source="bomb.xlsx")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_mutated_csv_raises_only_documented_errors(tmp_path: Path, data: st.DataObject) -> None:
     original = (SAMPLES / "inventory-systems.csv").read_bytes()
@@ -205,7 +220,5 @@ def test_mutated_csv_raises_only_documented_errors(tmp_path: Path, data: st.Data
     mutated = original[:where] + noise + original[where:cut]
     path = tmp_path / "mutated.csv"
     path.write_bytes(mutated)
-    try:
+    with contextlib.suppress(ValidationError):  # the only error a bad file may raise
         CsvParser().parse(path, source="mutated.csv")
-    except ValidationError:
-        pass
