@@ -27,6 +27,7 @@ class ApiTokenAuth(HttpBearer):
         user = token_authenticate(raw_token=token)
         if user is not None:
             request.user = user
+            request.authenticated_by_token = True  # type: ignore[attr-defined]
         return user
 
 

@@ -131,7 +131,7 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    days: int | None = Field(None, ge=0, le=3650, description="0 = never expires")
+    days: int | None = Field(None, ge=1, le=3650, description="Lifetime in days (default 90)")
 
 
 class TokenOut(Schema):

@@ -77,8 +77,14 @@ class ChainReport:
         return self.first_break is None
 
 
-def verify_chain(events: Iterable[ChainedEvent]) -> ChainReport:
-    """Walk events in sequence order; stop at the first broken link."""
+def verify_chain(
+    events: Iterable[ChainedEvent], head: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk events in sequence order; stop at the first broken link.
+
+    `head` is the (sequence, hash) the log recorded for its last event: a log that ends
+    earlier, or on another hash, lost or rewrote events at its end.
+    """
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     checked = 0
@@ -98,4 +104,10 @@ def verify_chain(events: Iterable[ChainedEvent]) -> ChainReport:
         checked += 1
         expected_sequence += 1
         previous_hash = event.hash
+    if head is not None and head != (checked, previous_hash):
+        reason = (
+            f"the log ends at event #{checked} but its head records #{head[0]}: "
+            "events at the end were removed or rewritten"
+        )
+        return ChainReport(checked, ChainBreak(checked + 1, reason), previous_hash)
     return ChainReport(checked, None, previous_hash)

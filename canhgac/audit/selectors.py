@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
 from canhgac.audit.chain import ChainedEvent, ChainReport, verify_chain
-from canhgac.audit.models import AuditEvent
+from canhgac.audit.models import AuditChainHead, AuditEvent
 from canhgac.audit.services import chained_event
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ def _events_in_order() -> Iterator[ChainedEvent]:
 
 
 def audit_verify() -> ChainReport:
-    """Walk the whole chain from the first event; report the first broken link."""
-    return verify_chain(_events_in_order())
+    """Walk the whole chain from the first event and check it ends at the recorded head."""
+    head = AuditChainHead.objects.filter(pk=1).values_list("sequence", "hash").first()
+    return verify_chain(_events_in_order(), head=head)
 
 
 def audit_event_list_for_user(*, user: User) -> QuerySet[AuditEvent]:

@@ -3,6 +3,7 @@ inside its own transaction, so the event and the change commit (or roll back) to
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,10 +31,44 @@ class Target:
         return cls(type=instance._meta.label_lower, id=str(instance.pk), label=str(instance)[:255])
 
 
+def _clean_text(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters: replace them, visibly."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON value that every database gives back unchanged: floats become their text (jsonb
+    would turn 1e16 into an integer and -0.0 into 0), NUL characters are replaced."""
+    if isinstance(value, dict):
+        return {_clean_text(str(key)): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if -(2**53) < value < 2**53 else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return _clean_text(value if isinstance(value, str) else str(value))
+
+
 def _json_safe(parameters: dict[str, Any]) -> dict[str, Any]:
     """Exactly what the JSON column will give back, so the hash is stable across reads."""
-    result: dict[str, Any] = json.loads(json.dumps(parameters, default=str, ensure_ascii=False))
+    result: dict[str, Any] = _canonical(json.loads(json.dumps(parameters, default=str)))
     return result
+
+
+def _canonical_ip(address: str | None) -> str | None:
+    """The form the database stores (GenericIPAddressField normalises IPv6); None if invalid."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return f"::ffff:{ip.ipv4_mapped}"
+    return str(ip)
 
 
 def audit_record(
@@ -55,14 +90,14 @@ def audit_record(
             sequence=head.sequence + 1,
             occurred_at=clock.now(),
             actor=actor,
-            actor_label=label[:255],
+            actor_label=_clean_text(label)[:255],
             unit=unit,
             action=action,
-            target_type=resolved_target.type if resolved_target else "",
-            target_id=resolved_target.id if resolved_target else "",
-            target_label=resolved_target.label if resolved_target else "",
+            target_type=_clean_text(resolved_target.type)[:64] if resolved_target else "",
+            target_id=_clean_text(resolved_target.id)[:64] if resolved_target else "",
+            target_label=_clean_text(resolved_target.label)[:255] if resolved_target else "",
             parameters=_json_safe(parameters or {}),
-            ip_address=ip_address or client_ip(),
+            ip_address=_canonical_ip(ip_address or client_ip()),
             previous_hash=head.hash or GENESIS_HASH,
         )
         event.hash = compute_hash(chained_event(event))

@@ -22,6 +22,8 @@ CANHGAC_SAMPLES_DIR: Path = env.path("CANHGAC_SAMPLES_DIR", BASE_DIR.parent / "s
 DEBUG = False
 ALLOWED_HOSTS: list[str] = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the real client.
+TRUSTED_PROXIES: list[str] = env.string_list("TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "canhgac.web.proxies.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "canhgac.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +129,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address comes from REMOTE_ADDR, which ClientAddressMiddleware has already corrected.
+AXES_CLIENT_IP_CALLABLE = "canhgac.web.proxies.request_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 

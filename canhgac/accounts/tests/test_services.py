@@ -345,10 +345,16 @@ def test_update_refuses_null_and_bad_email(world: World) -> None:
 
 
 def test_provider_sees_only_its_own_contracts(world: World) -> None:
-    rival = services.unit_create(by=TEST_ACTOR, code="P2", name="Rival",
-                                 kind=UnitKind.SERVICE_PROVIDER)
-    services.contract_save(by=TEST_ACTOR, provider=rival, client=world.units["A"],
-                           starts_on=clock.today(), reference="HD-SECRET-42")
+    rival = services.unit_create(
+        by=TEST_ACTOR, code="P2", name="Rival", kind=UnitKind.SERVICE_PROVIDER
+    )
+    services.contract_save(
+        by=TEST_ACTOR,
+        provider=rival,
+        client=world.units["A"],
+        starts_on=clock.today(),
+        reference="HD-SECRET-42",
+    )
 
     def providers(role: str) -> set[str]:
         contracts = access.contract_list_for_user(user=world.users[role])

@@ -8,7 +8,7 @@ from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit
 from canhgac.api.auth import request_user
 from canhgac.api.schemas import ErrorOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
-from canhgac.core.exceptions import NotFoundError
+from canhgac.core.exceptions import NotFoundError, PermissionDeniedError
 
 router = Router(tags=["me"])
 
@@ -49,6 +49,11 @@ def token_list(request: HttpRequest) -> list[object]:
 @router.post("/tokens", response={201: TokenCreatedOut, 422: ErrorOut}, summary="Create a token")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     user = request_user(request)
+    if getattr(request, "authenticated_by_token", False):
+        # A stolen token must not be able to mint itself a successor.
+        raise PermissionDeniedError(
+            "API tokens are created from a signed-in session (My account) or the CLI"
+        )
     token, raw = services.token_create(by=user, user=user, name=payload.name, days=payload.days)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 

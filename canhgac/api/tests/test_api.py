@@ -153,12 +153,21 @@ def test_unit_manager_patches_contacts(world: World, client: Client) -> None:
 
 
 def test_token_lifecycle_through_the_api(world: World, client: Client) -> None:
+    minted = client.post(
+        "/api/v1/me/tokens",
+        data=json.dumps({"name": "successor", "days": 7}),
+        content_type="application/json",
+        **bearer(world, "duty_officer"),
+    )
+    assert minted.status_code == 403
+    assert minted.json()["code"] == "permission_denied"
+    client.force_login(world.users["duty_officer"])
     created = client.post(
         "/api/v1/me/tokens",
         data=json.dumps({"name": "siem", "days": 7}),
         content_type="application/json",
-        **bearer(world, "duty_officer"),
     )
+    client.logout()
     assert created.status_code == 201
     raw = created.json()["token"]
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200

@@ -79,3 +79,34 @@ def test_deleted_event_is_found(world: World) -> None:
     report = audit_verify()
     assert report.first_break is not None
     assert report.first_break.sequence == 5
+
+
+def test_removed_tail_is_found(world: World) -> None:
+    total = AuditEvent.objects.count()
+    drop_guards()
+    AuditEvent.objects.filter(sequence__gt=total - 3).delete()
+    report = audit_verify()
+    assert report.first_break is not None
+    assert report.first_break.sequence == total - 2
+    assert "events at the end were removed" in report.first_break.reason
+
+
+@pytest.mark.parametrize(
+    ("address", "parameters"),
+    [
+        ("2001:DB8::1", {"ratio": 1e16, "zero": -0.0, "big": 2**60}),
+        ("::ffff:0a00:1", {"text": "a\x00b", "nested": [{"x\x00": 1.5}]}),
+        ("not an address", {"when": "2026-04-30"}),
+    ],
+)
+def test_stored_events_verify_after_the_database_round_trip(
+    world: World, address: str, parameters: dict[str, object]
+) -> None:
+    audit_record(
+        action=AuditAction.UNIT_UPDATED,
+        actor=None,
+        actor_label="x\x00y",
+        ip_address=address,
+        parameters=parameters,
+    )
+    assert audit_verify().ok

@@ -180,3 +180,37 @@ def test_password_change_is_audited(world: World, client: Client) -> None:
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED).count() == 1
+
+
+def test_client_address_behind_trusted_proxies() -> None:
+    from canhgac.web.proxies import client_address, parse_networks
+
+    trusted = parse_networks(["127.0.0.1", "10.0.0.0/8"])
+    assert client_address("127.0.0.1", "198.51.100.7, 10.1.2.3", trusted) == "198.51.100.7"
+    assert client_address("127.0.0.1", "spoofed, 198.51.100.7", trusted) == "198.51.100.7"
+    assert client_address("198.51.100.9", "203.0.113.1", trusted) == "198.51.100.9"
+    assert client_address("127.0.0.1", "", trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", "198.51.100.7", ()) == "127.0.0.1"
+
+
+def test_lockout_and_audit_use_the_forwarded_address(world: World, settings: object) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]  # type: ignore[attr-defined]
+    attacker, colleague = Client(), Client()
+    for _ in range(5):
+        attacker.post(
+            "/login/",
+            {"username": "unit_officer", "password": "wrong"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.66",
+        )
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).first()
+    assert failed is not None
+    assert failed.ip_address == "198.51.100.66"
+    # The attacker's address is locked out; the officer at another address still signs in.
+    response = colleague.post(
+        "/login/",
+        {"username": "unit_officer", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.10",
+    )
+    assert response.status_code == 302
