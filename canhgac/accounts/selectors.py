@@ -50,3 +50,18 @@ def token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
+
+
+def effective_permissions(*, user: Any) -> dict[str, list[str] | str]:
+    """Per permission: "all", or the codes of the units where it holds (absent: nowhere)."""
+    context = access.access_context(user)
+    per_permission = {permission: context.units_with(permission) for permission in Permission}
+    ids = set().union(*(units.ids for units in per_permission.values()))
+    codes = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "code"))
+    result: dict[str, list[str] | str] = {}
+    for permission, units in per_permission.items():
+        if units.everything:
+            result[permission.value] = "all"
+        elif units.ids:
+            result[permission.value] = sorted(codes[unit_id] for unit_id in units.ids)
+    return result

@@ -165,6 +165,11 @@ def serve(
         call_command("runserver", f"{host}:{port}")
         return
     setup_django()  # fail here, with one line, if the settings refuse to start
+    if not os.environ["DJANGO_SETTINGS_MODULE"].endswith(".production"):
+        sys.stderr.write(
+            "warning: serving with development settings (no secure cookies, no HSTS); set "
+            "DJANGO_SETTINGS_MODULE=config.settings.production for a real deployment\n"
+        )
     os.execv(sys.executable, _gunicorn_command(host, port, workers))  # noqa: S606
 
 
@@ -265,6 +270,57 @@ def user_grant(
         raise NotFoundError(f"{'user ' + username if person is None else 'unit ' + unit} not found")
     services.membership_grant(by=SystemActor.cli(), user=person, unit=target, role=role)
     console.print(f"granted {role} in {unit} to {username}")
+
+
+def _find_user(username: str) -> Any:
+    from canhgac.accounts.models import User
+    from canhgac.core.exceptions import NotFoundError
+
+    person = User.objects.filter(username=username).first()
+    if person is None:
+        raise NotFoundError(f"user {username!r} not found")
+    return person
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str) -> None:
+    """Block a user from signing in; their API tokens are revoked."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+
+    services.user_set_active(by=SystemActor.cli(), user=_find_user(username), active=False)
+    console.print(f"deactivated {username}")
+
+
+@user_app.command("activate")
+def user_activate(username: str) -> None:
+    """Allow a deactivated user to sign in again."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+
+    services.user_set_active(by=SystemActor.cli(), user=_find_user(username), active=True)
+    console.print(f"activated {username}")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a user's password (audited); their API tokens are revoked."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+
+    person = _find_user(username)
+    services.user_set_password(
+        by=SystemActor.cli(), user=person, password=_read_password(password_stdin)
+    )
+    console.print(f"password set for {username}")
 
 
 @user_app.command("list")
@@ -386,14 +442,34 @@ def token_create(
     setup_django()
     from canhgac.accounts import services
     from canhgac.accounts.actors import SystemActor
-    from canhgac.accounts.models import User
-    from canhgac.core.exceptions import NotFoundError
 
-    person = User.objects.filter(username=username).first()
-    if person is None:
-        raise NotFoundError(f"user {username!r} not found")
+    person = _find_user(username)
     _token, raw = services.token_create(by=SystemActor.cli(), user=person, name=name, days=days)
     sys.stdout.write(raw + "\n")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    username: str,
+    name: Annotated[str | None, typer.Option(help="Revoke only the token with this name.")] = None,
+) -> None:
+    """Revoke a user's API tokens (all of them, or the one named)."""
+    setup_django()
+    from canhgac.accounts import services
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.core.exceptions import NotFoundError
+
+    person = _find_user(username)
+    actor = SystemActor.cli()
+    if name is None:
+        count = services.tokens_revoke_all(by=actor, user=person, reason="revoked from the CLI")
+        console.print(f"revoked {count} token(s) of {username}")
+        return
+    token = person.api_tokens.filter(name=name, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFoundError(f"{username} has no live token named {name!r}")
+    services.token_revoke(by=actor, token=token)
+    console.print(f"revoked token {name!r} of {username}")
 
 
 # --- Entry point -------------------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from canhgac.accounts import access, selectors, services
-from canhgac.accounts.enums import Permission
-from canhgac.accounts.models import Unit
+from canhgac.accounts import selectors, services
 from canhgac.api.auth import request_user
 from canhgac.api.schemas import ErrorOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
 from canhgac.core.exceptions import NotFoundError, PermissionDeniedError
@@ -16,20 +14,6 @@ router = Router(tags=["me"])
 @router.get("", response=MeOut, summary="Who am I, with roles and effective permissions")
 def me(request: HttpRequest) -> dict[str, object]:
     user = request_user(request)
-    context = access.access_context(user)
-    permissions: dict[str, list[str] | str] = {}
-    unit_ids: set[int] = set()
-    for permission in Permission:
-        units = context.units_with(permission)
-        if not units.empty:
-            unit_ids |= units.ids
-    codes = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code"))
-    for permission in Permission:
-        units = context.units_with(permission)
-        if units.everything:
-            permissions[permission.value] = "all"
-        elif units.ids:
-            permissions[permission.value] = sorted(codes[unit_id] for unit_id in units.ids)
     return {
         "id": user.pk,
         "username": user.username,
@@ -37,7 +21,7 @@ def me(request: HttpRequest) -> dict[str, object]:
         "email": user.email,
         "language": user.language,
         "roles": list(selectors.memberships_of(user=user)),
-        "permissions": permissions,
+        "permissions": selectors.effective_permissions(user=user),
     }
 
 
