@@ -20,6 +20,8 @@ def to_jsonable(value: Any) -> Any:
         }
     if isinstance(value, list | tuple):
         return [to_jsonable(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(to_jsonable(item) for item in value)
     if isinstance(value, dict):
         return {str(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, str | int | float | bool) or value is None:
