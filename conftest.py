@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils.translation.reloader import translation_file_changed
 
-from canhgac.accounts.tests.world import World, build_world
+from canhgac.accounts.tests.world import TEST_ACTOR, World, build_world
 from canhgac.audit.tests.guard import audit_guard_install, audit_guard_lift
 from canhgac.core.i18n import compile_catalogs
 
@@ -34,6 +34,19 @@ def samples_dir() -> Path:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture
+def inventory_world(world: World) -> World:
+    """The world with the inventory spreadsheet samples imported (systems of A and B, hosts)."""
+    from canhgac.inventory.importers.spreadsheet import CsvParser
+    from canhgac.inventory.services import inventory_import
+
+    samples = Path(__file__).parent / "canhgac" / "inventory" / "tests" / "samples"
+    for name in ("inventory-systems.csv", "inventory-assets.csv", "inventory-software.csv"):
+        batch = CsvParser().parse(samples / name, source=name)
+        inventory_import(by=TEST_ACTOR, batch=batch)
+    return world
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ CATALOG = LOCALE / "vi" / "LC_MESSAGES" / "django.po"
 
 def untranslated(path: Path) -> list[str]:
     catalog = polib.pofile(str(path))
-    return [entry.msgid for entry in catalog if not entry.msgstr or "fuzzy" in entry.flags]
+    return [entry.msgid for entry in catalog if not entry.translated()]
 
 
 def missing_from_catalog() -> list[str]:

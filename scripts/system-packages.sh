@@ -9,8 +9,8 @@ purpose="${1:-test}"
 packages=(nodejs npm)
 commands=(node npm)
 if [ "$purpose" = "test" ]; then
-  packages+=(postgresql redis-server chromium gettext fonts-noto-core fonts-dejavu-core)
-  commands+=(pg_ctlcluster redis-server chromium msgfmt)
+  packages+=(postgresql redis-server chromium gettext shellcheck dash fonts-noto-core fonts-dejavu-core)
+  commands+=(pg_ctlcluster redis-server chromium msgfmt shellcheck dash)
 fi
 
 missing=()

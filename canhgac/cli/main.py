@@ -6,6 +6,8 @@ Errors print one line (plus the list of problems for bad input) to stderr and ex
 
 from __future__ import annotations
 
+import enum
+import json
 import os
 import signal
 import subprocess
@@ -32,7 +34,9 @@ token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(unit_app, name="unit")
 app.add_typer(audit_app, name="audit")
+inventory_app = typer.Typer(help="Information systems, assets and software.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(inventory_app, name="inventory")
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
@@ -470,6 +474,154 @@ def token_revoke(
         raise NotFoundError(f"{username} has no live token named {name!r}")
     services.token_revoke(by=actor, token=token)
     console.print(f"revoked token {name!r} of {username}")
+
+
+# --- Inventory ---------------------------------------------------------------------------------
+
+
+class InventoryKind(enum.StrEnum):
+    SYSTEMS = "systems"
+    ASSETS = "assets"
+    COMPONENTS = "components"
+
+
+@inventory_app.command("import")
+def inventory_import(
+    path: Annotated[Path, typer.Argument(help="The file to import.")],
+    unit: Annotated[
+        str | None, typer.Option(help="Unit of the assets the file does not place.")
+    ] = None,
+    format_id: Annotated[
+        str, typer.Option("--format", help="auto, csv, xlsx, cyclonedx, spdx, nmap or host-json.")
+    ] = "auto",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count only.")] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="Summary format.", case_sensitive=False)
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Import an inventory file, all or nothing (re-importing the same file changes nothing)."""
+    setup_django()
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.accounts.models import Unit
+    from canhgac.core.exceptions import NotFoundError
+    from canhgac.inventory.services import inventory_import_file
+
+    target = None
+    if unit is not None:
+        target = Unit.objects.filter(code=unit).first()
+        if target is None:
+            raise NotFoundError(f"unit {unit!r} not found")
+    report = inventory_import_file(
+        by=SystemActor.cli(),
+        path=path,
+        source=str(path),
+        unit=target,
+        format_id=format_id,
+        dry_run=dry_run,
+    )
+    summary = report.as_dict()
+    if output is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        return
+    rows = [{"kind": kind, **summary[kind]} for kind in report.KINDS]
+    title = f"{path} ({report.source_format}{', dry run: nothing stored' if dry_run else ''})"
+    emit(rows, ["kind", "created", "updated", "unchanged", "removed"], output, title=title)
+    for warning in summary["warnings"]:
+        sys.stderr.write(f"warning: {warning}\n")
+
+
+@inventory_app.command("list")
+def inventory_list(
+    kind: Annotated[InventoryKind, typer.Argument(help="systems, assets or components.")],
+    unit: Annotated[
+        str | None, typer.Option(help="Only this unit (and not its sub-units).")
+    ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """List the stored inventory."""
+    setup_django()
+    from canhgac.inventory.models import Asset, Component, InformationSystem
+
+    rows: list[dict[str, Any]]
+    if kind is InventoryKind.SYSTEMS:
+        systems = InformationSystem.objects.select_related("owner_unit", "operator_unit")
+        if unit:
+            systems = systems.filter(owner_unit__code=unit)
+        rows = [
+            {
+                "code": s.code,
+                "name": s.name,
+                "owner_unit": s.owner_unit.code,
+                "operator_unit": s.operator_unit.code if s.operator_unit else None,
+                "system_type": s.system_type,
+                "status": s.status,
+                "proposed_level": s.proposed_level,
+                "approved_level": s.approved_level,
+                "user_count": s.user_count,
+                "domains": s.domains,
+                "public_ips": s.public_ips,
+            }
+            for s in systems.order_by("code")
+        ]
+        columns = ["code", "name", "owner_unit", "status", "approved_level"]
+    elif kind is InventoryKind.ASSETS:
+        assets = Asset.objects.select_related("unit", "system")
+        if unit:
+            assets = assets.filter(unit__code=unit)
+        rows = [
+            {
+                "unit": a.unit.code,
+                "key": a.key,
+                "kind": a.kind,
+                "name": a.name,
+                "system": a.system.code if a.system else None,
+                "os_name": a.os_name,
+                "os_build": a.os_build,
+                "ip_addresses": a.ip_addresses,
+                "hostnames": a.hostnames,
+                "sources": a.sources,
+                "last_seen": a.last_seen.isoformat(),
+            }
+            for a in assets.order_by("unit__code", "key")
+        ]
+        columns = ["unit", "key", "kind", "os_name", "os_build", "ip_addresses"]
+    else:
+        components = Component.objects.filter(removed_at__isnull=True).select_related(
+            "asset", "asset__unit"
+        )
+        if unit:
+            components = components.filter(asset__unit__code=unit)
+        rows = [
+            {
+                "unit": c.asset.unit.code,
+                "asset": c.asset.key,
+                "name": c.name,
+                "vendor": c.vendor,
+                "version": c.version,
+                "cpe": c.cpe,
+                "purl": c.purl,
+                "source": c.source,
+            }
+            for c in components.order_by("asset__unit__code", "asset__key", "name")
+        ]
+        columns = ["unit", "asset", "name", "version", "source"]
+    emit(
+        rows,
+        columns if fmt is OutputFormat.TABLE else list(rows[0]) if rows else columns,
+        fmt,
+        title=kind.value,
+    )
+
+
+@inventory_app.command("template")
+def inventory_template(
+    directory: Annotated[Path, typer.Option("--output-dir", help="Where to write.")] = Path("."),
+) -> None:
+    """Write the blank inventory spreadsheet (XLSX, and one CSV per table)."""
+    from canhgac.inventory.importers.template import write_template
+
+    for written in write_template(directory):
+        console.print(f"wrote {written}")
 
 
 # --- Entry point -------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
 from canhgac.core import clock
 from canhgac.core.exceptions import SourceLocation
+from canhgac.demo.inventory import demo_inventory_batches
 from canhgac.demo.province import CONTRACTS, DEMO_PASSWORD, UNITS, USERS, DemoUser
+from canhgac.inventory.services import inventory_import
 
 SOURCE = "demo:province"
 
@@ -85,6 +87,8 @@ def demo_load() -> DemoSummary:
             accounts_services.membership_grant(
                 by=DEMO_LOADER, user=user, unit=units[demo_user.unit], role=demo_user.role
             )
+        for batch in demo_inventory_batches():
+            inventory_import(by=DEMO_LOADER, batch=batch)
         if result.created or users_created:
             audit_record(
                 action=AuditAction.DEMO_LOADED,

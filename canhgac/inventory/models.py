@@ -14,9 +14,31 @@ from django.utils.translation import gettext_lazy as _
 from canhgac.core.models import TimeStampedModel
 from canhgac.inventory.enums import AssetKind, Criticality, SystemStatus, SystemType
 
-
-def _choices(enum_type: type) -> list[tuple[str, str]]:
-    return [(member.value, member.value) for member in enum_type]  # type: ignore[attr-defined]
+SYSTEM_TYPE_CHOICES = [
+    (SystemType.INTERNAL.value, _("Internal operations")),
+    (SystemType.CITIZEN_BUSINESS.value, _("Services for citizens and businesses")),
+    (SystemType.SHARED_INFRASTRUCTURE.value, _("Shared information infrastructure")),
+    (SystemType.INDUSTRIAL_CONTROL.value, _("Industrial control")),
+    (SystemType.OTHER.value, _("Other")),
+]
+SYSTEM_STATUS_CHOICES = [
+    (SystemStatus.PLANNED.value, _("Planned")),
+    (SystemStatus.LIVE.value, _("In operation")),
+    (SystemStatus.RETIRED.value, _("Retired")),
+]
+ASSET_KIND_CHOICES = [
+    (AssetKind.SERVER.value, _("Server")),
+    (AssetKind.WORKSTATION.value, _("Workstation")),
+    (AssetKind.NETWORK_DEVICE.value, _("Network device")),
+    (AssetKind.WEB_APPLICATION.value, _("Web application")),
+    (AssetKind.CLOUD_SERVICE.value, _("Cloud service")),
+]
+CRITICALITY_CHOICES = [
+    (Criticality.LOW.value, _("Low")),
+    (Criticality.MEDIUM.value, _("Medium")),
+    (Criticality.HIGH.value, _("High")),
+    (Criticality.CRITICAL.value, _("Critical")),
+]
 
 
 class InformationSystem(TimeStampedModel):
@@ -49,7 +71,7 @@ class InformationSystem(TimeStampedModel):
     isp = models.CharField(_("Internet service provider"), max_length=255, blank=True)
     purpose = models.TextField(_("purpose"), blank=True)
     system_type = models.CharField(
-        _("system type"), max_length=32, choices=_choices(SystemType), default=SystemType.INTERNAL
+        _("system type"), max_length=32, choices=SYSTEM_TYPE_CHOICES, default=SystemType.INTERNAL
     )
     information_types = models.JSONField(_("information types"), default=list, blank=True)
     user_count = models.PositiveIntegerField(_("number of users"), null=True, blank=True)
@@ -68,7 +90,7 @@ class InformationSystem(TimeStampedModel):
     public_ips = models.JSONField(_("public IP addresses"), default=list, blank=True)
     domains = models.JSONField(_("domains"), default=list, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=_choices(SystemStatus), default=SystemStatus.LIVE
+        _("status"), max_length=16, choices=SYSTEM_STATUS_CHOICES, default=SystemStatus.LIVE
     )
     sources = models.JSONField(_("sources"), default=list, blank=True)
 
@@ -108,14 +130,14 @@ class Asset(TimeStampedModel):
         related_name="assets",
     )
     key = models.CharField(_("key"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=32, choices=_choices(AssetKind))
+    kind = models.CharField(_("kind"), max_length=32, choices=ASSET_KIND_CHOICES)
     name = models.CharField(_("name"), max_length=255, blank=True)
     hostnames = models.JSONField(_("host names"), default=list, blank=True)
     ip_addresses = models.JSONField(_("IP addresses"), default=list, blank=True)
     mac_addresses = models.JSONField(_("MAC addresses"), default=list, blank=True)
     internet_facing = models.BooleanField(_("internet-facing"), null=True, blank=True)
     criticality = models.CharField(
-        _("criticality"), max_length=16, blank=True, choices=_choices(Criticality)
+        _("criticality"), max_length=16, blank=True, choices=CRITICALITY_CHOICES
     )
     os_name = models.CharField(_("operating system"), max_length=255, blank=True)
     os_cpe = models.CharField(_("OS CPE"), max_length=512, blank=True)

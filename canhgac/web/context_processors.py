@@ -24,7 +24,6 @@ class NavItem:
 
 
 COMING: tuple[str | Promise, ...] = (
-    _("Inventory"),
     _("Advisories"),
     _("Exposure"),
     _("Remediation"),
@@ -44,7 +43,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         NavItem(_("Overview"), reverse("web:dashboard"), "/dashboard"),
         NavItem(_("Units"), reverse("web:unit_list"), "/units"),
+        NavItem(_("Information systems"), reverse("web:system_list"), "/inventory/systems"),
+        NavItem(_("Assets"), reverse("web:asset_list"), "/inventory/assets"),
+        NavItem(_("Data quality"), reverse("web:inventory_quality"), "/inventory/quality"),
     ]
+    if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
+        items.append(
+            NavItem(_("Import inventory"), reverse("web:inventory_import"), "/inventory/import")
+        )
     if access.has_permission(user=user, permission=Permission.AUDIT_VIEW):
         items.append(NavItem(_("Audit log"), reverse("web:audit_list"), "/audit"))
     if access.has_permission(user=user, permission=Permission.USER_MANAGE):

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from canhgac.web import views
+from canhgac.web import inventory_views, views
 
 app_name = "web"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
     path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
     path("units/<slug:code>/edit/", views.unit_edit, name="unit_edit"),
+    path("inventory/systems/", inventory_views.system_list, name="system_list"),
+    path("inventory/systems/<slug:code>/", inventory_views.system_detail, name="system_detail"),
+    path("inventory/assets/", inventory_views.asset_list, name="asset_list"),
+    path("inventory/assets/<int:asset_id>/", inventory_views.asset_detail, name="asset_detail"),
+    path("inventory/import/", inventory_views.inventory_import, name="inventory_import"),
+    path("inventory/quality/", inventory_views.quality, name="inventory_quality"),
     path("audit/", views.audit_list, name="audit_list"),
     path("users/", views.user_list, name="user_list"),
     path("profile/", views.profile, name="profile"),

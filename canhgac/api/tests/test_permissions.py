@@ -26,8 +26,10 @@ from canhgac.accounts.tests.world import (
 )
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.inventory.models import Asset, InformationSystem
 
 ADMIN = frozenset({"province_admin"})
+EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
 AUDIT_READERS = PROVINCE | {"auditor_unit"}
 
 
@@ -44,9 +46,15 @@ class Case:
     body: dict[str, Any] | None = None
 
 
-def membership_path(world: World) -> str:
-    membership = Membership.objects.get(user__username="unit_officer")
-    return f"/api/v1/memberships/{membership.pk}"
+def resolve(path: str) -> str:
+    """Fill the ids the cases cannot know in advance."""
+    if path == "membership":
+        membership = Membership.objects.get(user__username="unit_officer")
+        return f"/api/v1/memberships/{membership.pk}"
+    if "{asset}" in path:
+        asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
+        return path.replace("{asset}", str(asset.pk))
+    return path
 
 
 CASES: list[Case] = [
@@ -108,6 +116,63 @@ CASES: list[Case] = [
     ),
     Case("revoke role", "delete", "membership", ADMIN, 204),
     Case("audit events", "get", "/api/v1/audit/events", AUDIT_READERS),
+    Case("system list", "get", "/api/v1/inventory/systems", ALL),
+    Case(
+        "system of A", "get", "/api/v1/inventory/systems/CONG-DVC", SEES_A, hidden_from=ALL - SEES_A
+    ),
+    Case("system of B", "get", "/api/v1/inventory/systems/HSBA", SEES_B, hidden_from=ALL - SEES_B),
+    Case(
+        "edit system of A",
+        "patch",
+        "/api/v1/inventory/systems/CONG-DVC",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={"purpose": "Changed"},
+    ),
+    Case(
+        "create system in A",
+        "post",
+        "/api/v1/inventory/systems",
+        EDITS_A,
+        201,
+        hidden_from=ALL - SEES_A,
+        body={"code": "NEW-SYS", "name": "New", "owner_unit": "A"},
+    ),
+    Case(
+        "delete system of A",
+        "delete",
+        "/api/v1/inventory/systems/QLVB",
+        EDITS_A,
+        204,
+        hidden_from=ALL - SEES_A,
+    ),
+    Case("asset list", "get", "/api/v1/inventory/assets", ALL),
+    Case("asset of A", "get", "/api/v1/inventory/assets/{asset}", SEES_A, hidden_from=ALL - SEES_A),
+    Case(
+        "software of an asset of A",
+        "get",
+        "/api/v1/inventory/assets/{asset}/components",
+        SEES_A,
+        hidden_from=ALL - SEES_A,
+    ),
+    Case(
+        "edit asset of A",
+        "patch",
+        "/api/v1/inventory/assets/{asset}",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={"criticality": "low"},
+    ),
+    Case(
+        "delete asset of A",
+        "delete",
+        "/api/v1/inventory/assets/{asset}",
+        EDITS_A,
+        204,
+        hidden_from=ALL - SEES_A,
+    ),
+    Case("component list", "get", "/api/v1/inventory/components", ALL),
+    Case("data quality", "get", "/api/v1/inventory/quality", ALL),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]
@@ -119,11 +184,13 @@ def snapshot() -> tuple[Any, ...]:
         sorted(Unit.objects.values_list("code", "name", "phone", "parent_id", "is_active")),
         sorted(User.objects.values_list("username", "is_active")),
         sorted(Membership.objects.values_list("user__username", "unit__code", "role")),
+        sorted(InformationSystem.objects.values_list("code", "purpose", "owner_unit_id")),
+        sorted(Asset.objects.values_list("key", "criticality")),
     )
 
 
 def call(client: Client, world: World, role: str, case: Case) -> Any:
-    path = membership_path(world) if case.path == "membership" else case.path
+    path = resolve(case.path)
     method: Callable[..., Any] = getattr(client, case.method)
     kwargs: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}
     if case.body is not None:
@@ -133,7 +200,10 @@ def call(client: Client, world: World, role: str, case: Case) -> Any:
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_api_permission_matrix(world: World, client: Client, role: str, case: Case) -> None:
+def test_api_permission_matrix(
+    inventory_world: World, client: Client, role: str, case: Case
+) -> None:
+    world = inventory_world
     before = snapshot()
     denials_before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 
@@ -154,8 +224,8 @@ def test_api_permission_matrix(world: World, client: Client, role: str, case: Ca
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_api_requires_authentication(world: World, client: Client, case: Case) -> None:
-    path = membership_path(world) if case.path == "membership" else case.path
+def test_api_requires_authentication(inventory_world: World, client: Client, case: Case) -> None:
+    path = resolve(case.path)
     response = getattr(client, case.method)(path)
     assert response.status_code == 401
     assert response.json() == {

@@ -199,13 +199,19 @@ def test_user_administration_commands(demo_home: Canhgac) -> None:
     token = demo_home("token", "create", "yte.canbo", "--name", "script", "--days", "30")
     assert token.returncode == 0, token.stderr
     assert token.stdout.startswith("cg_")
-    assert demo_home("user", "set-password", "yte.canbo", "--password-stdin",
-                     stdin="Mat-khau-moi-2026\n").returncode == 0
+    assert (
+        demo_home(
+            "user", "set-password", "yte.canbo", "--password-stdin", stdin="Mat-khau-moi-2026\n"
+        ).returncode
+        == 0
+    )
     revoked = demo_home("token", "revoke", "yte.canbo")
     assert revoked.stdout.strip() == "revoked 0 token(s) of yte.canbo"  # set-password did it
     assert demo_home("user", "deactivate", "yte.canbo").returncode == 0
-    users = {user["username"]: user for user in
-             json.loads(demo_home("user", "list", "-f", "json").stdout)}
+    users = {
+        user["username"]: user
+        for user in json.loads(demo_home("user", "list", "-f", "json").stdout)
+    }
     assert users["yte.canbo"]["is_active"] is False
     assert demo_home("user", "activate", "yte.canbo").returncode == 0
     missing = demo_home("user", "deactivate", "nobody")

@@ -554,8 +554,12 @@ def _csv_table(headers: list[str]) -> str:
     folded = {fold(header) for header in headers}
 
     def names(columns: tuple[Column, ...], wanted: set[str]) -> set[str]:
-        return {fold(alias) for column in columns if column.name in wanted
-                for alias in (column.name, column.vietnamese, *column.aliases)}
+        return {
+            fold(alias)
+            for column in columns
+            if column.name in wanted
+            for alias in (column.name, column.vietnamese, *column.aliases)
+        }
 
     if folded & names(SYSTEM_COLUMNS, {"owner_unit"}):
         return "systems"

@@ -27,18 +27,27 @@ def write_template(directory: Path) -> list[Path]:
     guide.title = "HuongDan"
     guide.append(["Cảnh gác: mẫu kê khai hệ thống thông tin và tài sản"])
     guide["A1"].font = Font(bold=True, size=14)
-    guide.append(["Điền các trang HeThong, TaiSan, PhanMem; một dòng cho mỗi đối tượng. "
-                  "Nhiều giá trị trong một ô: ngăn cách bằng dấu ;. Ngày: dd/mm/yyyy."])
-    guide.append(["Fill in the HeThong, TaiSan and PhanMem sheets, one row per item. Several "
-                  "values in a cell: separate with ;. Dates: dd/mm/yyyy."])
+    guide.append(
+        [
+            "Điền các trang HeThong, TaiSan, PhanMem; một dòng cho mỗi đối tượng. "
+            "Nhiều giá trị trong một ô: ngăn cách bằng dấu ;. Ngày: dd/mm/yyyy."
+        ]
+    )
+    guide.append(
+        [
+            "Fill in the HeThong, TaiSan and PhanMem sheets, one row per item. Several "
+            "values in a cell: separate with ;. Dates: dd/mm/yyyy."
+        ]
+    )
     for table, columns in TABLES.items():
         guide.append([])
         guide.append([f"{TEMPLATE_SHEETS[table]}: {TABLE_TITLES[table]}"])
         guide.cell(row=guide.max_row, column=1).font = Font(bold=True)
         guide.append(["Cột (tiêu đề)", "English name", "Giá trị / values", "Bắt buộc"])
         for column in columns:
-            guide.append([column.vietnamese, column.name, column.help,
-                          "x" if column.required else ""])
+            guide.append(
+                [column.vietnamese, column.name, column.help, "x" if column.required else ""]
+            )
         sheet = workbook.create_sheet(TEMPLATE_SHEETS[table])
         sheet.append([column.vietnamese for column in columns])
         for index, column in enumerate(columns, start=1):

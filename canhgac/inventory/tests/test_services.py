@@ -45,9 +45,10 @@ def stored() -> tuple[Any, ...]:
 
 
 def import_samples() -> list[Any]:
-    return [inventory_import(by=TEST_ACTOR, batch=csv_batch(name))
-            for name in ("inventory-systems.csv", "inventory-assets.csv",
-                         "inventory-software.csv")]
+    return [
+        inventory_import(by=TEST_ACTOR, batch=csv_batch(name))
+        for name in ("inventory-systems.csv", "inventory-assets.csv", "inventory-software.csv")
+    ]
 
 
 def test_spreadsheets_import_then_reimport_changes_nothing(world: World) -> None:
@@ -75,23 +76,36 @@ def test_spreadsheets_import_then_reimport_changes_nothing(world: World) -> None
 def test_import_is_audited_with_counts(world: World) -> None:
     report = inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
     event = AuditEvent.objects.filter(action=AuditAction.INVENTORY_IMPORTED).get()
-    assert event.parameters["systems"] == {"created": 3, "updated": 0, "unchanged": 0,
-                                           "removed": 0}
+    assert event.parameters["systems"] == {"created": 3, "updated": 0, "unchanged": 0, "removed": 0}
     assert event.parameters["units"] == ["A", "B"]
     assert event.target_label == "inventory-systems.csv"
     assert report.systems.created == 3
 
 
 def test_unknown_units_and_systems_are_all_reported(world: World) -> None:
-    batch = InventoryBatch("csv", "x.csv", assets=(
-        AssetRecord(key="h1", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 2),
-                    unit_code="NOPE"),
-        AssetRecord(key="h2", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 3)),
-        AssetRecord(key="h3", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 4),
-                    unit_code="A", system_code="GHOST"),
-        AssetRecord(key="h3", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 5),
-                    unit_code="A"),
-    ))
+    batch = InventoryBatch(
+        "csv",
+        "x.csv",
+        assets=(
+            AssetRecord(
+                key="h1",
+                kind=AssetKind.SERVER,
+                location=SourceLocation("x.csv", 2),
+                unit_code="NOPE",
+            ),
+            AssetRecord(key="h2", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 3)),
+            AssetRecord(
+                key="h3",
+                kind=AssetKind.SERVER,
+                location=SourceLocation("x.csv", 4),
+                unit_code="A",
+                system_code="GHOST",
+            ),
+            AssetRecord(
+                key="h3", kind=AssetKind.SERVER, location=SourceLocation("x.csv", 5), unit_code="A"
+            ),
+        ),
+    )
     with pytest.raises(ValidationError) as caught:
         inventory_import(by=TEST_ACTOR, batch=batch)
     assert [str(p) for p in caught.value.problems] == [
@@ -107,26 +121,46 @@ def test_units_outside_scope_look_unknown_and_other_units_are_refused(world: Wor
     inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
     with pytest.raises(ValidationError) as caught:
         inventory_import(by=world.users["other_unit"], batch=csv_batch("inventory-assets.csv"))
-    assert str(caught.value.problems[0]) == (
-        "inventory-assets.csv:2 [unit]: unknown unit code 'A'")
+    assert str(caught.value.problems[0]) == ("inventory-assets.csv:2 [unit]: unknown unit code 'A'")
     with pytest.raises(PermissionDeniedError, match="A, B"):
-        inventory_import(by=world.users["auditor_province"],
-                         batch=csv_batch("inventory-assets.csv"))
+        inventory_import(
+            by=world.users["auditor_province"], batch=csv_batch("inventory-assets.csv")
+        )
     assert Asset.objects.count() == 0
-    own = InventoryBatch("csv", "own.csv", assets=(
-        AssetRecord(key="pc-1", kind=AssetKind.WORKSTATION,
-                    location=SourceLocation("own.csv", 2), unit_code="A"),))
+    own = InventoryBatch(
+        "csv",
+        "own.csv",
+        assets=(
+            AssetRecord(
+                key="pc-1",
+                kind=AssetKind.WORKSTATION,
+                location=SourceLocation("own.csv", 2),
+                unit_code="A",
+            ),
+        ),
+    )
     report = inventory_import(by=world.users["unit_officer"], batch=own)
     assert report.assets.created == 1
 
 
-def host(components: tuple[ComponentRecord, ...], *, os_build: str = "10.0.17763.2686",
-         services: tuple[ServiceRecord, ...] = (), updates: tuple[UpdateRecord, ...] = ()
-         ) -> AssetRecord:
-    return AssetRecord(key="srv-01.example.gov.vn", kind=AssetKind.SERVER,
-                       location=SourceLocation("host.json"), hostnames=("srv-01.example.gov.vn",),
-                       ip_addresses=("10.0.0.5",), os_build=os_build, components=components,
-                       services=services, updates=updates)
+def host(
+    components: tuple[ComponentRecord, ...],
+    *,
+    os_build: str = "10.0.17763.2686",
+    services: tuple[ServiceRecord, ...] = (),
+    updates: tuple[UpdateRecord, ...] = (),
+) -> AssetRecord:
+    return AssetRecord(
+        key="srv-01.example.gov.vn",
+        kind=AssetKind.SERVER,
+        location=SourceLocation("host.json"),
+        hostnames=("srv-01.example.gov.vn",),
+        ip_addresses=("10.0.0.5",),
+        os_build=os_build,
+        components=components,
+        services=services,
+        updates=updates,
+    )
 
 
 OPENSSL_OLD = ComponentRecord("openssl", "3.0.2", purl="pkg:deb/ubuntu/openssl@3.0.2")
@@ -138,18 +172,39 @@ FRIDAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
 def test_components_are_a_snapshot_per_source(world: World) -> None:
     unit = world.units["A"]
-    first = InventoryBatch("host-json", "mon.json", observed_at=MONDAY, assets=(host(
-        (OPENSSL_OLD, NGINX), services=(ServiceRecord(443, "tcp", "https", "nginx", "1.18.0"),),
-        updates=(UpdateRecord("KB5011503"),)),))
+    first = InventoryBatch(
+        "host-json",
+        "mon.json",
+        observed_at=MONDAY,
+        assets=(
+            host(
+                (OPENSSL_OLD, NGINX),
+                services=(ServiceRecord(443, "tcp", "https", "nginx", "1.18.0"),),
+                updates=(UpdateRecord("KB5011503"),),
+            ),
+        ),
+    )
     inventory_import(by=TEST_ACTOR, batch=first, unit=unit)
-    second = InventoryBatch("host-json", "fri.json", observed_at=FRIDAY, assets=(host(
-        (OPENSSL_NEW, NGINX), services=(ServiceRecord(443, "tcp", "https", "nginx", "1.18.1"),),
-        updates=(UpdateRecord("KB5011503"), UpdateRecord("KB5012647"))),))
+    second = InventoryBatch(
+        "host-json",
+        "fri.json",
+        observed_at=FRIDAY,
+        assets=(
+            host(
+                (OPENSSL_NEW, NGINX),
+                services=(ServiceRecord(443, "tcp", "https", "nginx", "1.18.1"),),
+                updates=(UpdateRecord("KB5011503"), UpdateRecord("KB5012647")),
+            ),
+        ),
+    )
 
     report = inventory_import(by=TEST_ACTOR, batch=second, unit=unit)
 
-    assert (report.components.created, report.components.unchanged,
-            report.components.removed) == (1, 1, 1)
+    assert (report.components.created, report.components.unchanged, report.components.removed) == (
+        1,
+        1,
+        1,
+    )
     assert (report.services.updated, report.updates.created) == (1, 1)
     old = Component.objects.get(version="3.0.2")
     assert old.removed_at == FRIDAY
@@ -160,9 +215,19 @@ def test_components_are_a_snapshot_per_source(world: World) -> None:
 
     # A scan of the same host by another source leaves this snapshot alone and does not blank
     # what the collector knew.
-    scan = InventoryBatch("nmap", "scan.xml", assets=(AssetRecord(
-        key="srv-01.example.gov.vn", kind=AssetKind.SERVER, location=SourceLocation("scan.xml"),
-        ip_addresses=("203.0.113.5",), services=(ServiceRecord(3389, "tcp", "ms-wbt-server"),)),))
+    scan = InventoryBatch(
+        "nmap",
+        "scan.xml",
+        assets=(
+            AssetRecord(
+                key="srv-01.example.gov.vn",
+                kind=AssetKind.SERVER,
+                location=SourceLocation("scan.xml"),
+                ip_addresses=("203.0.113.5",),
+                services=(ServiceRecord(3389, "tcp", "ms-wbt-server"),),
+            ),
+        ),
+    )
     inventory_import(by=TEST_ACTOR, batch=scan, unit=unit)
     asset.refresh_from_db()
     assert asset.os_build == "10.0.17763.2686"
@@ -174,8 +239,7 @@ def test_components_are_a_snapshot_per_source(world: World) -> None:
 
 def test_dry_run_reports_and_stores_nothing(world: World) -> None:
     events = AuditEvent.objects.count()
-    report = inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"),
-                              dry_run=True)
+    report = inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"), dry_run=True)
     assert report.systems.created == 3
     assert report.dry_run
     assert InformationSystem.objects.count() == 0
@@ -183,18 +247,30 @@ def test_dry_run_reports_and_stores_nothing(world: World) -> None:
 
 
 def generated(hosts: int, per_host: int) -> InventoryBatch:
-    return InventoryBatch("host-json", "gen.json", observed_at=MONDAY, assets=tuple(
-        AssetRecord(key=f"h{n}", kind=AssetKind.SERVER, location=SourceLocation("gen.json", n),
-                    components=tuple(ComponentRecord(f"lib{m}", f"1.{m}") for m in range(per_host)),
-                    services=(ServiceRecord(22),), updates=(UpdateRecord("KB5011503"),))
-        for n in range(hosts)))
+    return InventoryBatch(
+        "host-json",
+        "gen.json",
+        observed_at=MONDAY,
+        assets=tuple(
+            AssetRecord(
+                key=f"h{n}",
+                kind=AssetKind.SERVER,
+                location=SourceLocation("gen.json", n),
+                components=tuple(ComponentRecord(f"lib{m}", f"1.{m}") for m in range(per_host)),
+                services=(ServiceRecord(22),),
+                updates=(UpdateRecord("KB5011503"),),
+            )
+            for n in range(hosts)
+        ),
+    )
 
 
 def test_query_count_does_not_grow_with_rows(world: World) -> None:
     def queries(hosts: int, per_host: int) -> int:
         with CaptureQueriesContext(connection) as captured:
-            inventory_import(by=TEST_ACTOR, batch=generated(hosts, per_host),
-                             unit=world.units["A"], dry_run=True)
+            inventory_import(
+                by=TEST_ACTOR, batch=generated(hosts, per_host), unit=world.units["A"], dry_run=True
+            )
         return len(captured)
 
     small, large = queries(20, 10), queries(60, 30)

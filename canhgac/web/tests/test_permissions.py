@@ -15,6 +15,15 @@ from canhgac.accounts.tests.world import (
 )
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.inventory.models import Asset
+
+
+def resolve(page: str) -> str:
+    if "{asset}" in page:
+        asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
+        return page.replace("{asset}", str(asset.pk))
+    return page
+
 
 # page → (roles that get 200, status for the others[, roles that get 404 instead])
 PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozenset[str]]] = {
@@ -27,6 +36,18 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/units/B/edit/": (frozenset({"province_admin", "other_unit"}), 403, ALL - SEES_B),
     "/units/NO-SUCH-UNIT/": (frozenset(), 404),
     "/audit/": (PROVINCE | {"auditor_unit"}, 403),
+    "/inventory/systems/": (ALL, 403),
+    "/inventory/systems/CONG-DVC/": (SEES_A, 404),
+    "/inventory/systems/HSBA/": (SEES_B, 404),
+    "/inventory/assets/": (ALL, 403),
+    "/inventory/assets/{asset}/": (SEES_A, 404),
+    "/inventory/import/": (
+        frozenset(
+            {"province_admin", "province_analyst", "unit_manager", "unit_officer", "other_unit"}
+        ),
+        403,
+    ),
+    "/inventory/quality/": (ALL, 403),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/password/": (ALL, 403),
@@ -35,13 +56,16 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
 
 @pytest.mark.parametrize("role", ROLE_KEYS)
 @pytest.mark.parametrize("page", list(PAGES))
-def test_page_permission_matrix(world: World, client: Client, role: str, page: str) -> None:
+def test_page_permission_matrix(
+    inventory_world: World, client: Client, role: str, page: str
+) -> None:
+    world = inventory_world
     allowed, denied_status, *rest = PAGES[page]
     hidden_from = rest[0] if rest else frozenset()
     client.force_login(world.users[role])
     denials = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 
-    response = client.get(page)
+    response = client.get(resolve(page))
 
     if role in allowed:
         assert response.status_code == 200
@@ -52,10 +76,24 @@ def test_page_permission_matrix(world: World, client: Client, role: str, page: s
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_pages_need_login(db: None, client: Client, page: str) -> None:
-    response = client.get(page)
+def test_pages_need_login(inventory_world: World, client: Client, page: str) -> None:
+    response = client.get(resolve(page))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "other_unit"])
+def test_inventory_pages_show_only_the_users_units(
+    inventory_world: World, client: Client, role: str
+) -> None:
+    client.force_login(inventory_world.users[role])
+    systems = client.get("/inventory/systems/").content.decode()
+    assets = client.get("/inventory/assets/").content.decode()
+    own, foreign = ("CONG-DVC", "HSBA") if role == "unit_officer" else ("HSBA", "CONG-DVC")
+    assert own in systems
+    assert foreign not in systems
+    assert ("dvc-web01.example.gov.vn" in assets) is (role == "unit_officer")
+    assert ("hsba-app" in assets) is (role == "other_unit")
 
 
 @pytest.mark.parametrize("role", ROLE_KEYS)

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -42,6 +43,7 @@ from canhgac.inventory.importers.records import (
     ServiceRecord,
     SystemRecord,
 )
+from canhgac.inventory.importers.registry import AUTO, parser_for
 from canhgac.inventory.models import Asset, Component, InformationSystem, InstalledUpdate, Service
 from canhgac.inventory.selectors import system_list_for_user
 
@@ -135,7 +137,7 @@ def _at(location: SourceLocation, name: str) -> SourceLocation:
     return SourceLocation(location.path, location.line, name)
 
 
-def _require_edit(by: Actor, units: Iterable[Unit]) -> None:
+def require_edit(by: Actor, units: Iterable[Unit]) -> None:
     if not isinstance(by, User):
         return
     allowed = access.units_with_permission(user=by, permission=Permission.INVENTORY_EDIT)
@@ -261,7 +263,7 @@ def inventory_import(
     touched_units |= {
         plan.units[s.owner_unit_code].pk: plan.units[s.owner_unit_code] for s in batch.systems
     }
-    _require_edit(by, touched_units.values())
+    require_edit(by, touched_units.values())
 
     report = ImportReport(
         batch.source_format, batch.source_name, dry_run, warnings=list(batch.warnings)
@@ -594,3 +596,18 @@ def _sync_snapshot(
         model.objects.filter(pk__in=chunk).update(last_seen=seen)
     counts.created += len(to_create)
     counts.removed += len(to_remove)
+
+
+def inventory_import_file(
+    *,
+    by: Actor,
+    path: Path,
+    source: str,
+    unit: Unit | None = None,
+    format_id: str = AUTO,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Recognise (or take the given) format, parse the file, and import it all or nothing."""
+    parser = parser_for(path, source=source, format_id=format_id)
+    batch = parser.parse(path, source=source)
+    return inventory_import(by=by, batch=batch, unit=unit, dry_run=dry_run)

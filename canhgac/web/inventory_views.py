@@ -1,0 +1,236 @@
+"""Web pages of the inventory: systems, assets, imports, data quality (thin views)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from canhgac.accounts import access
+from canhgac.accounts.enums import Permission
+from canhgac.accounts.models import Unit, User
+from canhgac.core.exceptions import ValidationError
+from canhgac.inventory import selectors, services
+from canhgac.inventory.importers.registry import format_ids
+from canhgac.inventory.models import ASSET_KIND_CHOICES, SYSTEM_STATUS_CHOICES
+from canhgac.inventory.quality import system_quality_issues
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by @login_required  # noqa: S101
+    return user
+
+
+class SystemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *SYSTEM_STATUS_CHOICES],
+    )
+    level = forms.ChoiceField(
+        label=_("Approved level"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("none", _("Not approved")),
+            *((str(n), str(n)) for n in range(1, 6)),
+        ],
+    )
+
+
+class AssetFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All")), *ASSET_KIND_CHOICES],
+    )
+    internet_facing = forms.BooleanField(label=_("Internet-facing only"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    unit = forms.ModelChoiceField(
+        label=_("Unit of the assets (if the file does not say)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(fid, fid) for fid in format_ids()], initial="auto"
+    )
+    dry_run = forms.BooleanField(label=_("Check only (store nothing)"), required=False)
+
+
+def _scoped(form: forms.Form, user: User, permission: Permission = Permission.UNIT_VIEW) -> None:
+    field = form.fields["unit"]
+    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+    field.queryset = access.restrict(
+        Unit.objects.order_by("path"), user=user, permission=permission, unit_field="id"
+    )
+
+
+@login_required
+def system_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = SystemFilterForm(request.GET or None)
+    _scoped(form, user)
+    systems = (
+        selectors.system_list_for_user(user=user)
+        .annotate(asset_count=Count("assets", distinct=True))
+        .order_by("owner_unit__path", "name")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            systems = systems.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
+        if data["unit"]:
+            systems = systems.filter(Q(owner_unit=data["unit"]) | Q(operator_unit=data["unit"]))
+        if data["status"]:
+            systems = systems.filter(status=data["status"])
+        if data["level"] == "none":
+            systems = systems.filter(approved_level__isnull=True)
+        elif data["level"]:
+            systems = systems.filter(approved_level=int(data["level"]))
+    page = Paginator(systems, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(system, system_quality_issues(system)) for system in page.object_list]
+    return render(
+        request,
+        "web/inventory/system_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "can_import": access.has_permission(user=user, permission=Permission.INVENTORY_EDIT),
+        },
+    )
+
+
+@login_required
+def system_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    system = selectors.system_get_for_user(user=user, code=code)
+    assets = (
+        selectors.asset_list_for_user(user=user)
+        .filter(system=system)
+        .annotate(
+            component_count=Count(
+                "components", filter=Q(components__removed_at__isnull=True), distinct=True
+            )
+        )
+        .order_by("key")
+    )
+    return render(
+        request,
+        "web/inventory/system_detail.html",
+        {"system": system, "assets": assets, "issues": system_quality_issues(system)},
+    )
+
+
+@login_required
+def asset_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = AssetFilterForm(request.GET or None)
+    _scoped(form, user)
+    assets = (
+        selectors.asset_list_for_user(user=user)
+        .annotate(
+            component_count=Count(
+                "components", filter=Q(components__removed_at__isnull=True), distinct=True
+            )
+        )
+        .order_by("unit__path", "key")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            assets = assets.filter(
+                Q(key__icontains=data["q"])
+                | Q(name__icontains=data["q"])
+                | Q(os_name__icontains=data["q"])
+            )
+        if data["unit"]:
+            assets = assets.filter(unit=data["unit"])
+        if data["kind"]:
+            assets = assets.filter(kind=data["kind"])
+        if data["internet_facing"]:
+            assets = assets.filter(internet_facing=True)
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/inventory/asset_list.html", {"page": page, "form": form})
+
+
+@login_required
+def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
+    user = _user(request)
+    asset = selectors.asset_get_for_user(user=user, asset_id=asset_id)
+    components = asset.components.filter(removed_at__isnull=True).order_by("name", "version")
+    page = Paginator(components, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/inventory/asset_detail.html",
+        {
+            "asset": asset,
+            "page": page,
+            "services": asset.services.filter(removed_at__isnull=True),
+            "updates": asset.updates.filter(removed_at__isnull=True).order_by(
+                "-installed_on", "kb"
+            ),
+        },
+    )
+
+
+@login_required
+def inventory_import(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    access.require_permission(user=user, permission=Permission.INVENTORY_EDIT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    _scoped(form, user, Permission.INVENTORY_EDIT)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = Path(upload.name).name[:200]
+        with tempfile.TemporaryDirectory(prefix="canhgac-import-") as directory:
+            path = Path(directory) / name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                context["report"] = services.inventory_import_file(
+                    by=user,
+                    path=path,
+                    source=name,
+                    unit=form.cleaned_data["unit"],
+                    format_id=form.cleaned_data["format"],
+                    dry_run=form.cleaned_data["dry_run"],
+                ).as_dict()
+            except ValidationError as error:
+                context["error"] = error
+    return render(
+        request, "web/inventory/import.html", context, status=422 if "error" in context else 200
+    )
+
+
+@login_required
+def quality(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    systems = selectors.system_list_for_user(user=user).order_by("owner_unit__path", "name")
+    rows = [(system, issues) for system in systems if (issues := system_quality_issues(system))]
+    return render(request, "web/inventory/quality.html", {"rows": rows, "checked": systems.count()})
