@@ -216,3 +216,48 @@ def test_user_administration_commands(demo_home: Canhgac) -> None:
     assert demo_home("user", "activate", "yte.canbo").returncode == 0
     missing = demo_home("user", "deactivate", "nobody")
     assert missing.stderr.strip() == "error: user 'nobody' not found"
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "inventory" / "tests" / "samples"
+
+
+def test_inventory_import_list_and_template(demo_home: Canhgac, tmp_path: Path) -> None:
+    sample = SAMPLES / "host-linux-ubuntu.json"
+    first = json.loads(
+        demo_home("inventory", "import", str(sample), "--unit", "SO-YT", "-o", "json").stdout
+    )
+    assert first["source_format"] == "host-json"
+    assert first["assets"]["created"] == 1
+    again = json.loads(
+        demo_home("inventory", "import", str(sample), "--unit", "SO-YT", "-o", "json").stdout
+    )
+    assert again["components"]["unchanged"] == first["components"]["created"]
+    assets = json.loads(
+        demo_home("inventory", "list", "assets", "--unit", "SO-YT", "-f", "json").stdout
+    )
+    assert len(assets) == 2  # the demo workstation and the imported host
+    systems = json.loads(demo_home("inventory", "list", "systems", "-f", "json").stdout)
+    assert {system["code"] for system in systems} >= {"CONG-DVC", "THU-CONG-VU", "QLVB"}
+    written = demo_home("inventory", "template", "--output-dir", str(tmp_path))
+    assert written.returncode == 0
+    assert (tmp_path / "canhgac-inventory-template.xlsx").exists()
+
+
+def test_inventory_bad_file_exits_non_zero_and_stores_nothing(
+    demo_home: Canhgac, tmp_path: Path
+) -> None:
+    bomb = tmp_path / "scan.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;">]><nmaprun>&lol2;</nmaprun>',
+        encoding="utf-8",
+    )
+    before = demo_home.audit_count()
+    result = demo_home("inventory", "import", str(bomb), "--unit", "SO-YT")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {bomb}")
+    assert "Traceback" not in result.stderr
+    unknown = demo_home("inventory", "import", str(SAMPLES / "inventory-assets.csv"))
+    assert unknown.returncode == 1
+    assert "inventory-assets.csv:2 [unit]: unknown unit code 'A'" in unknown.stderr
+    assert demo_home.audit_count() == before

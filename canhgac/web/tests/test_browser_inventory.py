@@ -12,24 +12,23 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
-
 from django.utils import translation
+from playwright.sync_api import Locator, Page
 
 from canhgac.accounts.tests.world import TEST_ACTOR, World
 from canhgac.inventory.importers.host_json import HostJsonParser
 from canhgac.inventory.models import Asset, Component, InformationSystem
 from canhgac.inventory.quality import system_quality_issues
 from canhgac.inventory.services import inventory_import_file
-from canhgac.web.tests.test_browser import (  # noqa: F401 - fixtures are used by name
-    Session,
-    _allow_async_unsafe,
-    browser,
-    browser_world,
-    context,
-    heading,
-    session,
-)
+from canhgac.web.tests import test_browser
+from canhgac.web.tests.test_browser import Session, heading
+
+# The browser fixtures of test_browser.py, made available here by name.
+_allow_async_unsafe = test_browser._allow_async_unsafe
+browser = test_browser.browser
+browser_world = test_browser.browser_world
+context = test_browser.context
+session = test_browser.session
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +128,7 @@ def test_unit_officer_walks_systems_to_asset_software(session: Session, inventor
     page.wait_for_url(session.url(f"/inventory/assets/{web01.pk}/"))
     assert heading(page) == "Máy chủ web cổng DVC"
     assert fact(page, "bản dựng hệ điều hành") == "5.15.0-105-generic"
-    assert fact(page, "hệ điều hành") == "Ubuntu 22.04.4 LTS"
+    assert fact(page, "Hệ điều hành") == "Ubuntu 22.04.4 LTS"
     software = page.get_by_test_id("component-table")
     assert column(software, 1) == ["nginx", "spring-beans"]
     assert column(software, 2) == ["1.18.0", "5.3.17"]
@@ -242,6 +241,7 @@ def test_import_host_json_then_broken_file(
     assert record.key in asset_keys(assets)
     row = assets.locator("tbody tr", has=page.get_by_text(record.key, exact=True))
     assert row.locator("td").nth(5).inner_text().strip() == str(software_rows)
+    session.screenshot("inventory-assets-vi")
     assert_clean(session)
 
     # A truncated copy: not valid JSON. Located problems, status 422, nothing stored.
