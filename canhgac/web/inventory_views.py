@@ -35,7 +35,11 @@ def _user(request: HttpRequest) -> User:
 class SystemFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All units"),
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -56,7 +60,11 @@ class SystemFilterForm(forms.Form):
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.none(), required=False, to_field_name="code"
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All units"),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -73,6 +81,7 @@ class ImportForm(forms.Form):
         queryset=Unit.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=_("(from the file)"),
     )
     format = forms.ChoiceField(
         label=_("Format"), choices=[(fid, fid) for fid in format_ids()], initial="auto"
