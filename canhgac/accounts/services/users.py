@@ -17,6 +17,18 @@ from canhgac.audit.enums import AuditAction
 from canhgac.core.exceptions import ConflictError, Problem, ValidationError
 
 
+def _check_password(password: str, user: User) -> None:
+    """Django's password validators, as one ValidationError listing every reason."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationError(
+            "the password is too weak",
+            problems=[Problem(message) for message in error.messages],
+            extra={"field": "password"},
+        ) from None
+
+
 def user_create(
     *,
     by: Actor,
@@ -32,14 +44,7 @@ def user_create(
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(f"unknown language {language!r}", extra={"field": "language"})
     candidate = User(username=username, email=email, full_name=full_name)
-    try:
-        validate_password(password, candidate)
-    except DjangoValidationError as error:
-        raise ValidationError(
-            "the password is too weak",
-            problems=[Problem(message) for message in error.messages],
-            extra={"field": "password"},
-        ) from None
+    _check_password(password, candidate)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise ConflictError(f"user {username!r} exists", extra={"field": "username"})
@@ -135,14 +140,7 @@ def password_changed(*, user: User) -> int:
 def user_set_password(*, by: Actor, user: User, password: str) -> User:
     """Set a password for someone (administrator or CLI); their API tokens are revoked."""
     require(by, Permission.USER_MANAGE)
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as error:
-        raise ValidationError(
-            "the password is too weak",
-            problems=[Problem(message) for message in error.messages],
-            extra={"field": "password"},
-        ) from None
+    _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])

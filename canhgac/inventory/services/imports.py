@@ -31,6 +31,7 @@ from canhgac.accounts import access
 from canhgac.accounts.actors import SystemActor
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit, User
+from canhgac.accounts.services.common import Actor
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target, audit_record
 from canhgac.core import clock
@@ -47,7 +48,6 @@ from canhgac.inventory.importers.registry import AUTO, parser_for
 from canhgac.inventory.models import Asset, Component, InformationSystem, InstalledUpdate, Service
 from canhgac.inventory.selectors import system_list_for_user
 
-Actor = User | SystemActor
 ModelT = TypeVar("ModelT", bound=Model)
 
 CHUNK = 2000

@@ -183,8 +183,8 @@ def test_import_host_json_then_broken_file(
     session: Session, inventory: World, tmp_path: Path
 ) -> None:
     page = session.page
-    expected = HostJsonParser().parse(HOST_JSON, source=HOST_JSON.name)
-    (record,) = expected.assets
+    parsed = HostJsonParser().parse(HOST_JSON, source=HOST_JSON.name)
+    (record,) = parsed.assets
     software_rows = len(record.components)
     assert software_rows > 10
     assets_before = Asset.objects.count()
@@ -291,7 +291,11 @@ def test_quality_page_lists_the_issues_of_the_visible_systems(
     with translation.override("vi"):
         severity = {"error": "lỗi", "warning": "cảnh báo"}
         expected = [
-            [system.name, system.owner_unit.name, f"{severity[issue.severity]} {issue.message}"]
+            [
+                system.name,
+                system.owner_unit.short_name or system.owner_unit.name,
+                f"{severity[issue.severity]} {issue.message}",
+            ]
             for system, issue in issues
         ]
     session.login_ok(username)
