@@ -21,6 +21,7 @@ case "$action" in
     as_postgres "$pg_bin/initdb" -D "$dir/pg" -U canhgac --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
     as_postgres "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
+    as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U canhgac canhgac
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
       --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
     for _ in $(seq 50); do
