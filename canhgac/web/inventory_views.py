@@ -24,6 +24,21 @@ from canhgac.inventory.models import ASSET_KIND_CHOICES, SYSTEM_STATUS_CHOICES
 from canhgac.inventory.quality import system_quality_issues
 
 PAGE_SIZE = 50
+FORMAT_LABELS = {
+    "auto": _("Recognise automatically"),
+    "host-json": _("Host collector (JSON)"),
+    "cyclonedx": _("CycloneDX SBOM"),
+    "spdx": _("SPDX SBOM"),
+    "nmap": _("nmap scan (XML)"),
+    "csv": _("Inventory spreadsheet (CSV)"),
+    "xlsx": _("Inventory spreadsheet (XLSX)"),
+}
+INFORMATION_TYPE_LABELS = {
+    "public": _("public information"),
+    "private": _("private (non-public) information"),
+    "personal": _("personal data"),
+    "state_secret": _("state secrets"),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -84,7 +99,9 @@ class ImportForm(forms.Form):
         empty_label=_("(from the file)"),
     )
     format = forms.ChoiceField(
-        label=_("Format"), choices=[(fid, fid) for fid in format_ids()], initial="auto"
+        label=_("Format"),
+        choices=[(fid, FORMAT_LABELS.get(fid, fid)) for fid in format_ids()],
+        initial="auto",
     )
     dry_run = forms.BooleanField(label=_("Check only (store nothing)"), required=False)
 
@@ -150,7 +167,14 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "web/inventory/system_detail.html",
-        {"system": system, "assets": assets, "issues": system_quality_issues(system)},
+        {
+            "system": system,
+            "assets": assets,
+            "issues": system_quality_issues(system),
+            "information_types": [
+                INFORMATION_TYPE_LABELS.get(code, code) for code in system.information_types
+            ],
+        },
     )
 
 
@@ -166,7 +190,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
                 "components", filter=Q(components__removed_at__isnull=True), distinct=True
             )
         )
-        .order_by("unit__path", "key")
+        .order_by("unit__path", "name", "key")
     )
     if form.is_valid():
         data = form.cleaned_data

@@ -127,7 +127,7 @@ def test_unit_officer_walks_systems_to_asset_software(session: Session, inventor
     web01 = Asset.objects.get(key="dvc-web01.example.gov.vn")
     page.wait_for_url(session.url(f"/inventory/assets/{web01.pk}/"))
     assert heading(page) == "Máy chủ web cổng DVC"
-    assert fact(page, "bản dựng hệ điều hành") == "5.15.0-105-generic"
+    assert fact(page, "Bản dựng hệ điều hành") == "5.15.0-105-generic"
     assert fact(page, "Hệ điều hành") == "Ubuntu 22.04.4 LTS"
     software = page.get_by_test_id("component-table")
     assert column(software, 1) == ["nginx", "spring-beans"]
