@@ -278,3 +278,23 @@ def test_query_count_does_not_grow_with_rows(world: World) -> None:
     # nothing runs once per host or per component: 60 hosts, 1,800 components, < 60 queries.
     assert large < 60
     assert large - small < (60 * 30 - 20 * 10) / 50
+
+
+def test_the_order_of_the_file_does_not_matter(world: World, tmp_path: Path) -> None:
+    lines = (SAMPLES / "inventory-assets.csv").read_text(encoding="utf-8").splitlines()
+    reversed_file = tmp_path / "reversed.csv"
+    reversed_file.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", encoding="utf-8")
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
+    inventory_import(by=TEST_ACTOR, batch=CsvParser().parse(reversed_file, source="r.csv"))
+
+    def state() -> list[tuple[object, ...]]:
+        return sorted(
+            Asset.objects.values_list(
+                "unit__code", "key", "kind", "system__code", "hostnames", "ip_addresses", "os_build"
+            )
+        )
+
+    reversed_state = state()
+    Asset.objects.all().delete()
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-assets.csv"))
+    assert state() == reversed_state
