@@ -16,14 +16,14 @@ from typing import Any, ClassVar
 from xml.etree.ElementTree import Element  # type only: parsing goes through defusedxml
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
-from canhgac.inventory.enums import AssetKind
-from canhgac.inventory.importers.common import (
+from canhgac.core.files import (
     check_size,
     cpe22_to_23,
     iter_xml,
     load_json,
     local_name,
 )
+from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import AssetRecord, ComponentRecord, InventoryBatch
 

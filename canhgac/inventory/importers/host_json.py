@@ -46,8 +46,8 @@ from jsonschema import ValidationError as SchemaViolation
 from packageurl import PackageURL
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
+from canhgac.core.files import check_size, cpe22_to_23, load_json
 from canhgac.inventory.enums import AssetKind
-from canhgac.inventory.importers.common import check_size, cpe22_to_23, load_json
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import (
     AssetRecord,

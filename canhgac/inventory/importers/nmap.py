@@ -41,8 +41,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation
+from canhgac.core.files import check_size, cpe22_to_23, local_name
 from canhgac.inventory.enums import AssetKind
-from canhgac.inventory.importers.common import check_size, cpe22_to_23, local_name
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import AssetRecord, InventoryBatch, ServiceRecord
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
+from canhgac.core.files import cpe22_to_23, read_text
 from canhgac.inventory.enums import AssetKind
-from canhgac.inventory.importers.common import cpe22_to_23, read_text
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import AssetRecord, ComponentRecord, InventoryBatch
 

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
+from canhgac.core.files import check_size, max_bytes, read_text
 from canhgac.core.text import fold, parse_flag
 from canhgac.inventory.enums import AssetKind, Criticality, SystemStatus, SystemType
-from canhgac.inventory.importers.common import check_size, max_bytes, read_text
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import (
     AssetRecord,

@@ -1,4 +1,7 @@
-"""Shared helpers of the inventory parsers: size limit, text decoding, safe XML, CPE 2.2 → 2.3."""
+"""Reading untrusted input files safely, for every importer and feed parser.
+
+Size limit, text decoding, JSON, XML without DTDs or entities, CPE 2.2 to 2.3.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Advisory feeds: one pure parser per source format, returning `records` dataclasses."""
