@@ -17,9 +17,11 @@ from canhgac.core.i18n import compile_catalogs
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogs() -> None:
-    """Compile changed .po files, and drop catalogs Django may have loaded before that."""
-    for written in compile_catalogs(settings.LOCALE_PATHS[0]):
-        translation_file_changed(sender=None, file_path=written)
+    """Compile changed .po files, and drop catalogs Django may have loaded before that (another
+    xdist worker may have compiled them after this process started)."""
+    locale = Path(settings.LOCALE_PATHS[0])
+    compile_catalogs(locale)
+    translation_file_changed(sender=None, file_path=locale / "vi" / "LC_MESSAGES" / "django.mo")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,9 @@ else
   uv sync --frozen --no-dev --python "$python" --quiet
 fi
 
+# Translations: compile the committed .po catalogs (polib; no system gettext needed).
+uv run --frozen --no-sync python -c "from pathlib import Path; from canhgac.core.i18n import compile_catalogs; compile_catalogs(Path('canhgac/locale'))"
+
 # Front-end libraries: exact versions from package-lock.json, copied into static files so the
 # running application never needs a CDN.
 npm ci --no-audit --no-fund --silent
