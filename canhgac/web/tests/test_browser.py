@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from canhgac.accounts import access
 from canhgac.accounts.models import ApiToken, Unit
@@ -289,7 +296,7 @@ def test_unit_search_updates_table_without_reload(session: Session) -> None:
     ) as search:
         page.locator("input[name=q]").fill("A1")
     assert search.value.status == 200
-    page.wait_for_function("document.querySelectorAll('#unit-rows tr').length === 1")
+    expect(page.locator("#unit-rows tr")).to_have_count(1)
 
     assert unit_row_names(page) == ["Unit A1"]
     assert session.path() == "/units/"
@@ -299,7 +306,7 @@ def test_unit_search_updates_table_without_reload(session: Session) -> None:
 
     with page.expect_response(lambda r: "/units/?q=" in r.url and "A1" not in r.url):
         page.locator("input[name=q]").fill("")
-    page.wait_for_function("document.querySelectorAll('#unit-rows tr').length === 6")
+    expect(page.locator("#unit-rows tr")).to_have_count(6)
     assert page.evaluate("window.__sameDocument") == "yes"
 
 
@@ -409,7 +416,11 @@ def test_console_error_collection_catches_csp_violations(session: Session) -> No
         "document.body.appendChild(Object.assign(document.createElement('script'),"
         " {textContent: 'window.__inline = 1'}))"
     )
-    page.wait_for_function("window.__cspViolations.length > 0")
+    # wait_for_function evaluates its predicate with eval(), which the page's CSP refuses.
+    for _ in range(50):
+        if page.evaluate("window.__cspViolations.length") > 0:
+            break
+        page.wait_for_timeout(100)
     assert page.evaluate("window.__inline") is None
     assert any("script-src" in v for v in session.csp_violations())
     assert any("Content Security Policy" in e for e in session.console_errors)
