@@ -63,6 +63,10 @@ def load_json(path: Path, source: str) -> Any:
             f"invalid JSON: {error.msg} (column {error.colno})",
             source=SourceLocation(source, error.lineno),
         ) from None
+    except RecursionError:
+        raise ParseError("invalid JSON: nested too deeply", source=SourceLocation(source)) from None
+    except ValueError as error:  # e.g. an integer longer than Python's digit limit
+        raise ParseError(f"invalid JSON: {error}", source=SourceLocation(source)) from None
 
 
 def iter_xml(
