@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -238,24 +236,16 @@ def inventory_import(request: HttpRequest) -> HttpResponse:
     _scoped(form, user, Permission.INVENTORY_EDIT)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        name = Path(upload.name).name[:200]
-        with tempfile.TemporaryDirectory(prefix="canhgac-import-") as directory:
-            path = Path(directory) / name
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
-                context["report"] = services.inventory_import_file(
-                    by=user,
-                    path=path,
-                    source=name,
-                    unit=form.cleaned_data["unit"],
-                    format_id=form.cleaned_data["format"],
-                    dry_run=form.cleaned_data["dry_run"],
-                ).as_dict()
-            except ValidationError as error:
-                context["error"] = error
+        try:
+            context["report"] = services.inventory_import_upload(
+                by=user,
+                upload=form.cleaned_data["file"],
+                unit=form.cleaned_data["unit"],
+                format_id=form.cleaned_data["format"],
+                dry_run=form.cleaned_data["dry_run"],
+            ).as_dict()
+        except ValidationError as error:
+            context["error"] = error
     return render(
         request, "web/inventory/import.html", context, status=422 if "error" in context else 200
     )

@@ -1,7 +1,5 @@
 """Information systems, assets and what runs on them; file imports (any inventory format)."""
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -225,17 +223,13 @@ def inventory_import(
     format: Form[str] = "auto",
     dry_run: Form[bool] = False,
 ) -> dict[str, Any]:
-    user = request_user(request)
-    target = _unit(request, unit)
-    name = Path(file.name or "upload").name[:200]
-    with tempfile.TemporaryDirectory(prefix="canhgac-import-") as directory:
-        path = Path(directory) / name
-        with path.open("wb") as handle:
-            for chunk in file.chunks():
-                handle.write(chunk)
-        report = services.inventory_import_file(
-            by=user, path=path, source=name, unit=target, format_id=format, dry_run=dry_run
-        )
+    report = services.inventory_import_upload(
+        by=request_user(request),
+        upload=file,
+        unit=_unit(request, unit),
+        format_id=format,
+        dry_run=dry_run,
+    )
     return report.as_dict()
 
 

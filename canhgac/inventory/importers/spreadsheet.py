@@ -466,11 +466,12 @@ def _asset(
     hostnames = tuple(name.lower() for name in reader.items(row, "hostnames"))
     addresses = reader.addresses(row, "ip_addresses")
     name = reader.text(row, "name")
+    # Keys are lower-case everywhere (collectors and scanners report lower-case host names).
     key = (
-        reader.text(row, "key")
+        reader.text(row, "key").lower()
         or (hostnames[0] if hostnames else "")
         or (addresses[0] if addresses else "")
-        or name
+        or name.lower()
     )
     if not key:
         reader.problems.append(
@@ -501,7 +502,7 @@ def _asset(
 
 
 def _component(reader: _Reader, row: _Row) -> tuple[tuple[str, str], ComponentRecord]:
-    key = (reader.code(row, "unit"), reader.required(row, "asset"))
+    key = (reader.code(row, "unit"), reader.required(row, "asset").lower())
     record = ComponentRecord(
         name=reader.required(row, "name"),
         version=reader.text(row, "version", 128),
@@ -542,7 +543,9 @@ def _batch(
         raise ValidationError(
             f"{source}: {len(problems)} problem(s); nothing imported", problems=problems
         )
-    complete = frozenset({"components"}) if "software" in tables else frozenset()
+    # A software table lists the complete software of the assets it names; an empty one (the
+    # template ships it) names none, so it removes nothing.
+    complete = frozenset({"components"}) if tables.get("software") else frozenset()
     return InventoryBatch(parser_id, source, systems=systems, assets=assets, complete=complete)
 
 
@@ -649,6 +652,11 @@ class XlsxParser(InventoryParser):
                 headers = list(next(rows, ()) or ())
                 mapping = _column_map(headers, table, SourceLocation(where, 1), problems)
                 cells = ((number, list(values)) for number, values in enumerate(rows, start=2))
+                if table in tables:
+                    problems.append(
+                        Problem(f"a second sheet for the {table} table", SourceLocation(where))
+                    )
+                    continue
                 tables[table] = list(_rows(cells, mapping, where))
         finally:
             workbook.close()

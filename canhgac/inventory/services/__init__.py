@@ -15,6 +15,7 @@ from canhgac.inventory.services.imports import (
     fingerprint,
     inventory_import,
     inventory_import_file,
+    inventory_import_upload,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "fingerprint",
     "inventory_import",
     "inventory_import_file",
+    "inventory_import_upload",
     "system_create",
     "system_delete",
     "system_update",

@@ -17,14 +17,15 @@ Merge rules, per asset:
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from canhgac.accounts import access
@@ -35,7 +36,14 @@ from canhgac.accounts.services.common import Actor
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target, audit_record
 from canhgac.core import clock
-from canhgac.core.exceptions import PermissionDeniedError, Problem, SourceLocation, ValidationError
+from canhgac.core.exceptions import (
+    ParseError,
+    PermissionDeniedError,
+    Problem,
+    SourceLocation,
+    ValidationError,
+)
+from canhgac.core.files import max_bytes
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.records import (
     AssetRecord,
@@ -156,6 +164,7 @@ def require_edit(by: Actor, units: Iterable[Unit]) -> None:
 class _Plan:
     units: dict[str, Unit]
     asset_units: list[Unit]  # parallel to batch.assets
+    stored_system_owners: list[Unit]  # current owners of systems the batch changes
     problems: list[Problem]
 
 
@@ -166,12 +175,57 @@ def _visible_units(by: Actor, codes: set[str]) -> dict[str, Unit]:
     return {unit.code: unit for unit in units}
 
 
+# Longest values the columns take; longer ones are refused with their location.
+ASSET_LIMITS = {
+    "key": 255,
+    "name": 255,
+    "os_name": 255,
+    "os_cpe": 512,
+    "os_version": 64,
+    "os_build": 64,
+    "criticality": 16,
+}
+SERVICE_LIMITS = {"protocol": 8, "name": 64}
+
+
+def _text_problems(record: AssetRecord) -> list[Problem]:
+    """Values the database cannot store as given (too long, NUL characters)."""
+    problems = []
+    for name, limit in ASSET_LIMITS.items():
+        value = getattr(record, name)
+        if len(value) > limit:
+            problems.append(
+                Problem(f"{name} is longer than {limit} characters", _at(record.location, name))
+            )
+        if "\x00" in value:
+            problems.append(Problem(f"{name} contains a NUL character", _at(record.location, name)))
+    for service in record.services:
+        for name, limit in SERVICE_LIMITS.items():
+            if len(getattr(service, name)) > limit:
+                problems.append(
+                    Problem(
+                        f"service {name} {getattr(service, name)[:20]!r}… is "
+                        f"longer than {limit} characters",
+                        _at(record.location, "services"),
+                    )
+                )
+    return problems
+
+
 def _plan(by: Actor, batch: InventoryBatch, default_unit: Unit | None) -> _Plan:
     codes = {record.unit_code for record in batch.assets if record.unit_code}
-    for system in batch.systems:
-        codes |= {system.owner_unit_code, system.operator_unit_code, system.provider_unit_code}
+    codes |= {system.owner_unit_code for system in batch.systems}
     codes.discard("")
     units = _visible_units(by, codes)
+    # Operators and providers may be units the importer does not see (a department names its
+    # provider): they only need to exist.
+    partner_codes = {
+        code
+        for system in batch.systems
+        for code in (system.operator_unit_code, system.provider_unit_code)
+        if code
+    }
+    units |= {unit.code: unit for unit in Unit.objects.filter(code__in=partner_codes - set(units))}
     problems: list[Problem] = []
 
     def unit_for(code: str, location: SourceLocation, field_name: str) -> Unit | None:
@@ -196,9 +250,26 @@ def _plan(by: Actor, batch: InventoryBatch, default_unit: Unit | None) -> _Plan:
             if code:
                 unit_for(code, system.location, name.removesuffix("_code"))
 
+    # A system code may belong to a system the importer cannot see: never touch it.
+    stored = {
+        system.code: system
+        for system in InformationSystem.objects.select_related("owner_unit").filter(
+            code__in=seen_systems
+        )
+    }
+    visible = set(_system_queryset_for(by).filter(code__in=stored).values_list("code", flat=True))
+    problems.extend(
+        Problem(
+            f"the system code {code!r} is used by another unit", _at(seen_systems[code], "code")
+        )
+        for code in sorted(set(stored) - visible)
+    )
+    stored_owners = [system.owner_unit for code, system in stored.items() if code in visible]
+
     asset_units: list[Unit] = []
     seen_assets: dict[tuple[int, str], SourceLocation] = {}
     for record in batch.assets:
+        problems.extend(_text_problems(record))
         unit: Unit | None
         if record.unit_code:
             unit = unit_for(record.unit_code, record.location, "unit")
@@ -237,7 +308,7 @@ def _plan(by: Actor, batch: InventoryBatch, default_unit: Unit | None) -> _Plan:
         for record in batch.assets
         if record.system_code and record.system_code not in known
     )
-    return _Plan(units, asset_units, problems)
+    return _Plan(units, asset_units, stored_owners, problems)
 
 
 def _system_queryset_for(by: Actor) -> Any:
@@ -252,7 +323,39 @@ def _system_queryset_for(by: Actor) -> Any:
 def inventory_import(
     *, by: Actor, batch: InventoryBatch, unit: Unit | None = None, dry_run: bool = False
 ) -> ImportReport:
-    """Store what `batch` holds; all or nothing. `unit` is the default for assets."""
+    """Store what `batch` holds; all or nothing. `unit` is the default for assets.
+
+    Two first imports of the same new host at the same moment collide on the unique keys;
+    the loser is retried once and then finds the winner's rows.
+    """
+    batch = _sane_observation(batch)
+    for attempt in (1, 2):
+        try:
+            return _import_once(by, batch, unit, dry_run)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+EARLIEST_OBSERVATION = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _sane_observation(batch: InventoryBatch) -> InventoryBatch:
+    """Ignore (with a warning) an observation time before 2000 or in the future."""
+    moment = batch.observed_at
+    if moment is None or EARLIEST_OBSERVATION <= moment <= clock.now() + timedelta(days=1):
+        return batch
+    warning = Problem(
+        f"the file's date {moment.isoformat()} is not plausible; ignored",
+        SourceLocation(batch.source_name),
+    )
+    return replace(batch, observed_at=None, warnings=(*batch.warnings, warning))
+
+
+def _import_once(
+    by: Actor, batch: InventoryBatch, unit: Unit | None, dry_run: bool
+) -> ImportReport:
     plan = _plan(by, batch, unit)
     if plan.problems:
         raise ValidationError(
@@ -263,6 +366,7 @@ def inventory_import(
     touched_units |= {
         plan.units[s.owner_unit_code].pk: plan.units[s.owner_unit_code] for s in batch.systems
     }
+    touched_units |= {owner.pk: owner for owner in plan.stored_system_owners}
     require_edit(by, touched_units.values())
 
     report = ImportReport(
@@ -291,11 +395,12 @@ def inventory_import(
 
 
 def _system_values(record: SystemRecord, units: dict[str, Unit]) -> dict[str, Any]:
-    values: dict[str, Any] = {"owner_unit": units[record.owner_unit_code]}
+    """Field values by attribute name (`owner_unit_id`...: no related object is loaded)."""
+    values: dict[str, Any] = {"owner_unit_id": units[record.owner_unit_code].pk}
     if record.operator_unit_code:
-        values["operator_unit"] = units[record.operator_unit_code]
+        values["operator_unit_id"] = units[record.operator_unit_code].pk
     if record.provider_unit_code:
-        values["provider_unit"] = units[record.provider_unit_code]
+        values["provider_unit_id"] = units[record.provider_unit_code].pk
     for name in SYSTEM_FIELDS:
         value = getattr(record, name)
         if value not in ("", None, ()):
@@ -309,7 +414,9 @@ def _store_systems(
     codes = [record.code for record in batch.systems]
     existing = {
         system.code: system
-        for system in InformationSystem.objects.select_for_update().filter(code__in=codes)
+        for system in InformationSystem.objects.order_by()
+        .select_for_update(of=("self",))
+        .filter(code__in=codes)
     }
     created: list[InformationSystem] = []
     changed: list[InformationSystem] = []
@@ -331,13 +438,13 @@ def _store_systems(
             continue
         for name in differing - {"sources"}:
             setattr(system, name, values[name])
+        system.updated_at = clock.now()
         changed.append(system)
         changed_fields |= differing
     InformationSystem.objects.bulk_create(created, batch_size=CHUNK)
     if changed:
-        InformationSystem.objects.bulk_update(
-            changed, sorted(changed_fields | {"updated_at"}), batch_size=CHUNK
-        )
+        fields = {name.removesuffix("_id") for name in changed_fields} | {"updated_at"}
+        InformationSystem.objects.bulk_update(changed, sorted(fields), batch_size=CHUNK)
     report.systems.created += len(created)
     report.systems.updated += len(changed)
     referenced = {record.system_code for record in batch.assets if record.system_code}
@@ -348,13 +455,25 @@ def _store_systems(
     return existing
 
 
-def _asset_changes(asset: Asset, record: AssetRecord, source: str) -> dict[str, Any]:
+def _asset_changes(
+    asset: Asset, record: AssetRecord, source: str, *, fill_only: bool = False
+) -> dict[str, Any]:
+    """What the record changes on the stored asset; with `fill_only`, empty fields only."""
     changes: dict[str, Any] = {}
     for name in ASSET_SCALARS:
         value = getattr(record, name)
-        if value not in ("", None) and getattr(asset, name) != value:
-            changes[name] = value
-    if source in AUTHORITATIVE_SOURCES and not record.kind_is_guess and asset.kind != record.kind:
+        current = getattr(asset, name)
+        if value in ("", None) or current == value:
+            continue
+        if fill_only and current not in ("", None):
+            continue
+        changes[name] = value
+    if (
+        source in AUTHORITATIVE_SOURCES
+        and not record.kind_is_guess
+        and not fill_only
+        and asset.kind != record.kind
+    ):
         changes["kind"] = str(record.kind)
     for name in ASSET_LISTS:
         merged = _merge_list(getattr(asset, name), getattr(record, name))
@@ -380,7 +499,8 @@ def _store_assets(
     existing: dict[tuple[int, str], Asset] = {}
     for unit_id, keys in keys_by_unit.items():
         for chunk in _chunks(keys):
-            for asset in Asset.objects.select_for_update().filter(unit_id=unit_id, key__in=chunk):
+            locked = Asset.objects.order_by().select_for_update(of=("self",))
+            for asset in locked.filter(unit_id=unit_id, key__in=chunk):
                 existing[(unit_id, asset.key)] = asset
     result: list[Asset] = []
     created: list[Asset] = []
@@ -409,7 +529,9 @@ def _store_assets(
             created.append(asset)
         else:
             asset = stored
-            changes = _asset_changes(asset, record, batch.source_format)
+            # A file older than what is stored may fill gaps but never overwrites.
+            older = observed is not None and observed < asset.last_seen
+            changes = _asset_changes(asset, record, batch.source_format, fill_only=older)
             if system is not None and asset.system_id != system.pk:
                 changes["system"] = system
             moved = observed is not None and observed > asset.last_seen
@@ -417,6 +539,7 @@ def _store_assets(
                 for name, value in changes.items():
                     setattr(asset, name, value)
                 asset.last_seen = max(asset.last_seen, observed or now)
+                asset.updated_at = now
                 changed.append(asset)
                 changed_fields |= set(changes) | {"last_seen", "updated_at"}
             if changes:
@@ -596,6 +719,11 @@ def _sync_snapshot(
     to_touch: list[int] = []
     for asset_id in asset_ids:
         rows = existing.get(asset_id, {})
+        if observed is not None and rows and observed < max(r.last_seen for r in rows.values()):
+            # This source already reported something newer for the asset: an older file
+            # neither adds, revives nor removes anything.
+            counts.unchanged += len(wanted.get(asset_id, {}))
+            continue
         for key, record in wanted.get(asset_id, {}).items():
             row = rows.get(key)
             if row is None:
@@ -645,3 +773,42 @@ def inventory_import_file(
     parser = parser_for(path, source=source, format_id=format_id)
     batch = parser.parse(path, source=source)
     return inventory_import(by=by, batch=batch, unit=unit, dry_run=dry_run)
+
+
+class Upload(Protocol):
+    """What the web and API hand over for an uploaded file (Django's UploadedFile)."""
+
+    name: str | None
+    size: int | None
+
+    def chunks(self) -> Iterable[bytes]: ...
+
+
+def inventory_import_upload(
+    *,
+    by: Actor,
+    upload: Upload,
+    unit: Unit | None = None,
+    format_id: str = AUTO,
+    dry_run: bool = False,
+) -> ImportReport:
+    """An uploaded file: refused before any work if the user may import nothing or the file is
+    over the size limit; otherwise copied to a private temporary file and imported."""
+    if isinstance(by, User) and not access.has_permission(
+        user=by, permission=Permission.INVENTORY_EDIT
+    ):
+        raise PermissionDeniedError("your role does not import inventory")
+    name = Path(upload.name or "upload").name[:200] or "upload"
+    if (upload.size or 0) > max_bytes():
+        raise ParseError(
+            f"the file is {upload.size} bytes; the limit is {max_bytes()}",
+            source=SourceLocation(name),
+        )
+    with tempfile.TemporaryDirectory(prefix="canhgac-import-") as directory:
+        path = Path(directory) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return inventory_import_file(
+            by=by, path=path, source=name, unit=unit, format_id=format_id, dry_run=dry_run
+        )

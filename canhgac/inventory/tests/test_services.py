@@ -20,6 +20,7 @@ from canhgac.inventory.importers.records import (
     ComponentRecord,
     InventoryBatch,
     ServiceRecord,
+    SystemRecord,
     UpdateRecord,
 )
 from canhgac.inventory.importers.spreadsheet import CsvParser
@@ -298,3 +299,126 @@ def test_the_order_of_the_file_does_not_matter(world: World, tmp_path: Path) -> 
     Asset.objects.all().delete()
     inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-assets.csv"))
     assert state() == reversed_state
+
+
+def test_another_unit_cannot_take_over_a_system(world: World) -> None:
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
+    hijack = InventoryBatch(
+        "csv",
+        "h.csv",
+        systems=(SystemRecord("CONG-DVC", "Pwned", "B", SourceLocation("h.csv", 2)),),
+    )
+    with pytest.raises(ValidationError) as caught:
+        inventory_import(by=world.users["other_unit"], batch=hijack)
+    assert [str(p) for p in caught.value.problems] == [
+        "h.csv:2 [code]: the system code 'CONG-DVC' is used by another unit"
+    ]
+    moved = InventoryBatch(
+        "csv",
+        "m.csv",
+        systems=(SystemRecord("CONG-DVC", "Moved", "B", SourceLocation("m.csv", 2)),),
+    )
+    with pytest.raises(ValidationError, match="unknown unit code 'B'"):
+        inventory_import(by=world.users["unit_manager"], batch=moved)  # B is not theirs
+    with pytest.raises(PermissionDeniedError):  # sees A and B, may change neither
+        inventory_import(by=world.users["auditor_province"], batch=moved)
+    system = InformationSystem.objects.get(code="CONG-DVC")
+    assert (system.name, system.owner_unit.code) == ("Cổng dịch vụ công tỉnh", "A")
+
+
+def test_units_may_name_providers_they_cannot_see(world: World) -> None:
+    batch = InventoryBatch(
+        "csv",
+        "p.csv",
+        systems=(
+            SystemRecord(
+                "X1",
+                "System",
+                "A",
+                SourceLocation("p.csv", 2),
+                provider_unit_code="P",
+                operator_unit_code="B",
+            ),
+        ),
+    )
+    inventory_import(by=world.users["unit_manager"], batch=batch)
+    assert InformationSystem.objects.get(code="X1").provider_unit == world.units["P"]
+
+
+def test_an_older_file_neither_removes_nor_overwrites(world: World) -> None:
+    unit = world.units["A"]
+    newer = InventoryBatch(
+        "host-json",
+        "fri.json",
+        observed_at=FRIDAY,
+        assets=(host((OPENSSL_NEW, NGINX), os_build="10.0.17763.2803"),),
+    )
+    older = InventoryBatch(
+        "host-json",
+        "mon.json",
+        observed_at=MONDAY,
+        assets=(host((OPENSSL_OLD,), os_build="10.0.17763.2686"),),
+    )
+    inventory_import(by=TEST_ACTOR, batch=newer, unit=unit)
+    report = inventory_import(by=TEST_ACTOR, batch=older, unit=unit)
+    assert (report.components.created, report.components.removed) == (0, 0)
+    assert Asset.objects.get().os_build == "10.0.17763.2803"
+    assert set(
+        Component.objects.filter(removed_at__isnull=True).values_list("name", "version")
+    ) == {("openssl", "3.0.13"), ("nginx", "1.18.0")}
+
+
+def test_implausible_file_dates_are_ignored(world: World) -> None:
+    future = InventoryBatch(
+        "host-json",
+        "f.json",
+        observed_at=datetime(2099, 1, 1, tzinfo=UTC),
+        assets=(host((NGINX,)),),
+    )
+    report = inventory_import(by=TEST_ACTOR, batch=future, unit=world.units["A"])
+    assert "not plausible" in str(report.warnings[-1])
+    assert Asset.objects.get().last_seen.year < 2099
+
+
+def test_values_the_database_cannot_hold_are_located(world: World) -> None:
+    long_key = AssetRecord(
+        key="k" * 300,
+        kind=AssetKind.SERVER,
+        location=SourceLocation("x.json", 3),
+        os_name="Linux\x00",
+        services=(ServiceRecord(22, "tcpxxxxxxxxx"),),
+    )
+    with pytest.raises(ValidationError) as caught:
+        inventory_import(
+            by=TEST_ACTOR,
+            batch=InventoryBatch("nmap", "x.json", assets=(long_key,)),
+            unit=world.units["A"],
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "x.json:3 [key]: key is longer than 255 characters",
+        "x.json:3 [os_name]: os_name contains a NUL character",
+        "x.json:3 [services]: service protocol 'tcpxxxxxxxxx'… is longer than 8 characters",
+    ]
+
+
+def test_empty_software_sheet_removes_nothing(world: World, tmp_path: Path) -> None:
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-assets.csv"))
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-software.csv"))
+    empty = tmp_path / "software.csv"
+    empty.write_text("Mã đơn vị,Mã tài sản,Tên phần mềm\n", encoding="utf-8")
+    report = inventory_import(by=TEST_ACTOR, batch=CsvParser().parse(empty, source="e.csv"))
+    assert report.components.removed == 0
+    assert Component.objects.filter(removed_at__isnull=True).count() == 4
+
+
+def test_system_updates_touch_updated_at_with_few_queries(world: World) -> None:
+    inventory_import(by=TEST_ACTOR, batch=csv_batch("inventory-systems.csv"))
+    before = InformationSystem.objects.get(code="QLVB").updated_at
+    renamed = InventoryBatch(
+        "csv", "r.csv", systems=(SystemRecord("QLVB", "Renamed", "A", SourceLocation("r.csv", 2)),)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        inventory_import(by=TEST_ACTOR, batch=renamed)
+    assert InformationSystem.objects.get(code="QLVB").updated_at > before
+    assert len(queries) < 20
