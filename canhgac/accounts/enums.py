@@ -63,6 +63,7 @@ class Permission(enum.StrEnum):
     USER_MANAGE = "user.manage"  # create users, grant and revoke memberships
     AUDIT_VIEW = "audit.view"
     INVENTORY_EDIT = "inventory.edit"  # systems, assets and imports of a unit
+    ADVISORY_MANAGE = "advisory.manage"  # import feeds, write warning letters (province-wide)
 
 
 ROLE_SCOPE: dict[Role, ScopeRule] = {
@@ -79,7 +80,8 @@ _READ = frozenset({Permission.UNIT_VIEW, Permission.MEMBER_VIEW})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROVINCE_ADMIN: frozenset(Permission),
-    Role.PROVINCE_ANALYST: _READ | {Permission.AUDIT_VIEW, Permission.INVENTORY_EDIT},
+    Role.PROVINCE_ANALYST: _READ
+    | {Permission.AUDIT_VIEW, Permission.INVENTORY_EDIT, Permission.ADVISORY_MANAGE},
     Role.UNIT_MANAGER: _READ | {Permission.UNIT_EDIT, Permission.INVENTORY_EDIT},
     Role.UNIT_OFFICER: _READ | {Permission.INVENTORY_EDIT},
     Role.DUTY_OFFICER: _READ,

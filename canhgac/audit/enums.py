@@ -28,3 +28,4 @@ class AuditAction(models.TextChoices):
     SYSTEM_DELETED = "inventory.system_deleted", _("Information system deleted")
     ASSET_SAVED = "inventory.asset_saved", _("Asset saved")
     ASSET_DELETED = "inventory.asset_deleted", _("Asset deleted")
+    ADVISORIES_IMPORTED = "advisories.imported", _("Advisories imported")

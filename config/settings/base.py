@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "canhgac.accounts",
     "canhgac.audit",
     "canhgac.inventory",
+    "canhgac.advisories",
     "canhgac.web",
     "canhgac.api",
 ]

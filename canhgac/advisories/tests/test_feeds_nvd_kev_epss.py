@@ -8,7 +8,6 @@ import dataclasses
 import gzip
 import json
 import random
-import time
 import tracemalloc
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -376,9 +375,7 @@ KNOWN_RANSOMWARE = 293
 
 
 def test_full_kev_catalogue_json(samples_dir: Path) -> None:
-    started = time.perf_counter()
     batch = parse(KevJsonParser, samples_dir / KEV_JSON)
-    assert time.perf_counter() - started < 1.0
     assert (len(batch.kev), batch.catalog_version, batch.warnings) == (KEV_COUNT, "2025.08.25", ())
     assert len({record.cve_id for record in batch.kev}) == KEV_COUNT
     ransomware = Counter(record.known_ransomware_campaign_use for record in batch.kev)
@@ -407,9 +404,7 @@ def test_full_kev_catalogue_json(samples_dir: Path) -> None:
 
 
 def test_full_kev_catalogue_csv_equals_json(samples_dir: Path) -> None:
-    started = time.perf_counter()
     from_csv = parse(KevCsvParser, samples_dir / KEV_CSV)
-    assert time.perf_counter() - started < 1.0
     from_json = parse(KevJsonParser, samples_dir / KEV_JSON)
     assert (len(from_csv.kev), from_csv.catalog_version, from_csv.warnings) == (KEV_COUNT, "", ())
     assert {r.cve_id for r in from_csv.kev} == {r.cve_id for r in from_json.kev}
@@ -1062,7 +1057,7 @@ def test_epss_broken_gzip(tmp_path: Path) -> None:
 
 
 def test_epss_full_size_file_streams(tmp_path: Path) -> None:
-    """250,000 lines, like a real day: read in well under 2 s."""
+    """250,000 lines, like a real day, streamed (throughput belongs in bench/, not here)."""
     rows = "".join(
         f"CVE-2024-{index:06d},0.0{index % 97:03d},0.{index % 991:05d}\n"
         for index in range(250_000)
@@ -1070,9 +1065,7 @@ def test_epss_full_size_file_streams(tmp_path: Path) -> None:
     path = write(
         tmp_path, "epss_scores-2025-08-26.csv.gz", gzip.compress((EPSS_HEAD + rows).encode())
     )
-    started = time.perf_counter()
     batch = parse(EpssParser, path)
-    assert time.perf_counter() - started < 2.0
     assert len(batch.epss) == 250_000
     assert batch.epss[-1].cve_id == "CVE-2024-249999"
 
