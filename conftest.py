@@ -48,6 +48,12 @@ def inventory_world(world: World) -> World:
     for name in ("inventory-systems.csv", "inventory-assets.csv", "inventory-software.csv"):
         batch = CsvParser().parse(samples / name, source=name)
         inventory_import(by=TEST_ACTOR, batch=batch)
+    from canhgac.advisories.services import advisories_import_file
+
+    nvd = (
+        Path(__file__).parent / "canhgac" / "advisories" / "tests" / "samples" / "nvd-page-min.json"
+    )
+    advisories_import_file(by=TEST_ACTOR, path=nvd, source=nvd.name)
     return world
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from canhgac.advisories.models import Vulnerability
 from canhgac.core.exceptions import NotFoundError
 
@@ -105,3 +107,27 @@ def vulnerability_detail(*, cve_id: str) -> dict[str, Any]:
         ],
         "microsoft_fixes": fixes,
     }
+
+
+def vulnerability_search(
+    *,
+    q: str = "",
+    kev: bool | None = None,
+    min_score: float | None = None,
+    product: str = "",
+) -> QuerySet[Vulnerability]:
+    """Vulnerabilities by text (id, title, description), KEV, minimum CVSS, affected product."""
+    found = Vulnerability.objects.all()
+    if q:
+        found = found.filter(
+            Q(cve_id__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
+        )
+    if kev is not None:
+        found = found.filter(kev_date_added__isnull=not kev)
+    if min_score is not None:
+        found = found.filter(scores__base_score__gte=min_score)
+    if product:
+        found = found.filter(
+            Q(criteria__key__icontains=product) | Q(msrc_affected__product__name__icontains=product)
+        )
+    return found.distinct().order_by("-published", "cve_id")

@@ -39,6 +39,7 @@ from canhgac.advisories.models import (
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target
 from canhgac.core import clock
+from canhgac.core.uploads import Upload, uploaded_file
 
 CHUNK = 2000
 
@@ -396,3 +397,10 @@ def advisories_import_file(
 ) -> AdvisoryReport:
     batch = parser_for(path, source=source, format_id=format_id).parse(path, source=source)
     return advisories_import(by=by, batch=batch)
+
+
+def advisories_import_upload(*, by: Actor, upload: Upload, format_id: str = AUTO) -> AdvisoryReport:
+    """An uploaded file: the role and size are checked before any work."""
+    require(by, Permission.ADVISORY_MANAGE)
+    with uploaded_file(upload) as (path, name):
+        return advisories_import_file(by=by, path=path, source=name, format_id=format_id)

@@ -24,7 +24,6 @@ class NavItem:
 
 
 COMING: tuple[str | Promise, ...] = (
-    _("Advisories"),
     _("Exposure"),
     _("Remediation"),
     _("Duty"),
@@ -46,6 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Information systems"), reverse("web:system_list"), "/inventory/systems"),
         NavItem(_("Assets"), reverse("web:asset_list"), "/inventory/assets"),
         NavItem(_("Data quality"), reverse("web:inventory_quality"), "/inventory/quality"),
+        NavItem(_("Vulnerabilities"), reverse("web:vulnerability_list"), "/advisories"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from canhgac.web import inventory_views, views
+from canhgac.web import advisory_views, inventory_views, views
 
 app_name = "web"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("inventory/assets/<int:asset_id>/", inventory_views.asset_detail, name="asset_detail"),
     path("inventory/import/", inventory_views.inventory_import, name="inventory_import"),
     path("inventory/quality/", inventory_views.quality, name="inventory_quality"),
+    path("advisories/", advisory_views.vulnerability_list, name="vulnerability_list"),
+    path(
+        "advisories/<str:cve_id>/", advisory_views.vulnerability_detail, name="vulnerability_detail"
+    ),
     path("audit/", views.audit_list, name="audit_list"),
     path("users/", views.user_list, name="user_list"),
     path("profile/", views.profile, name="profile"),

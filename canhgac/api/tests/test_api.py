@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from django.test import Client
 
@@ -188,3 +189,25 @@ def test_audit_events_are_scoped_for_unit_auditors(world: World, client: Client)
     assert body["count"] > 0
     everything = client.get("/api/v1/audit/events?limit=1", **bearer(world, "province_admin"))
     assert everything.json()["count"] == AuditEvent.objects.count()
+
+
+def test_advisory_import_is_for_province_roles(
+    world: World, client: Client, samples_dir: object
+) -> None:
+
+    sample = Path(__file__).resolve().parents[2] / "advisories" / "tests" / "samples"
+    for role, status in (("unit_manager", 403), ("province_analyst", 200)):
+        with (sample / "kev-min.json").open("rb") as handle:
+            response = client.post(
+                "/api/v1/advisories/imports", {"file": handle}, **bearer(world, role)
+            )
+        assert response.status_code == status, response.content
+    found = client.get(
+        "/api/v1/advisories/vulnerabilities?kev=true", **bearer(world, "duty_officer")
+    ).json()
+    assert found["count"] == 4
+    detail = client.get(
+        f"/api/v1/advisories/vulnerabilities/{found['items'][0]['id']}",
+        **bearer(world, "duty_officer"),
+    ).json()
+    assert detail["kev"]["date_added"]

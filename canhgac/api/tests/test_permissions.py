@@ -173,6 +173,8 @@ CASES: list[Case] = [
     ),
     Case("component list", "get", "/api/v1/inventory/components", ALL),
     Case("data quality", "get", "/api/v1/inventory/quality", ALL),
+    Case("vulnerability search", "get", "/api/v1/advisories/vulnerabilities", ALL),
+    Case("vulnerability detail", "get", "/api/v1/advisories/vulnerabilities/CVE-2022-22965", ALL),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]

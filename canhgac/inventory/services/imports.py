@@ -17,13 +17,12 @@ Merge rules, per asset:
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
@@ -37,13 +36,12 @@ from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target, audit_record
 from canhgac.core import clock
 from canhgac.core.exceptions import (
-    ParseError,
     PermissionDeniedError,
     Problem,
     SourceLocation,
     ValidationError,
 )
-from canhgac.core.files import max_bytes
+from canhgac.core.uploads import Upload, uploaded_file
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.records import (
     AssetRecord,
@@ -775,15 +773,6 @@ def inventory_import_file(
     return inventory_import(by=by, batch=batch, unit=unit, dry_run=dry_run)
 
 
-class Upload(Protocol):
-    """What the web and API hand over for an uploaded file (Django's UploadedFile)."""
-
-    name: str | None
-    size: int | None
-
-    def chunks(self) -> Iterable[bytes]: ...
-
-
 def inventory_import_upload(
     *,
     by: Actor,
@@ -798,17 +787,7 @@ def inventory_import_upload(
         user=by, permission=Permission.INVENTORY_EDIT
     ):
         raise PermissionDeniedError("your role does not import inventory")
-    name = Path(upload.name or "upload").name[:200] or "upload"
-    if (upload.size or 0) > max_bytes():
-        raise ParseError(
-            f"the file is {upload.size} bytes; the limit is {max_bytes()}",
-            source=SourceLocation(name),
-        )
-    with tempfile.TemporaryDirectory(prefix="canhgac-import-") as directory:
-        path = Path(directory) / name
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    with uploaded_file(upload) as (path, name):
         return inventory_import_file(
             by=by, path=path, source=name, unit=unit, format_id=format_id, dry_run=dry_run
         )

@@ -48,6 +48,8 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
         403,
     ),
     "/inventory/quality/": (ALL, 403),
+    "/advisories/": (ALL, 403),
+    "/advisories/CVE-2022-22965/": (ALL, 403),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/password/": (ALL, 403),
