@@ -11,10 +11,12 @@ from canhgac.accounts import services as accounts_services
 from canhgac.accounts.actors import DEMO_LOADER
 from canhgac.accounts.importers import UnitRecord
 from canhgac.accounts.models import Unit, User
+from canhgac.advisories.services import advisories_import
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
 from canhgac.core import clock
 from canhgac.core.exceptions import SourceLocation
+from canhgac.demo.advisories import demo_advisory_batches
 from canhgac.demo.inventory import demo_inventory_batches
 from canhgac.demo.province import CONTRACTS, DEMO_PASSWORD, UNITS, USERS, DemoUser
 from canhgac.inventory.services import inventory_import
@@ -89,6 +91,8 @@ def demo_load() -> DemoSummary:
             )
         for batch in demo_inventory_batches():
             inventory_import(by=DEMO_LOADER, batch=batch)
+        for advisories in demo_advisory_batches():
+            advisories_import(by=DEMO_LOADER, batch=advisories)
         if result.created or users_created:
             audit_record(
                 action=AuditAction.DEMO_LOADED,
