@@ -175,3 +175,62 @@ class MsrcFix(models.Model):
 
     def __str__(self) -> str:
         return f"KB{self.kb}" if self.kb else self.kind
+
+
+class WarningLetter(models.Model):
+    """A warning letter (công văn cảnh báo) of the national authority or the province."""
+
+    number = models.CharField(
+        _("number"), max_length=64, unique=True, help_text=_("e.g. 674/CATTT-NCSC")
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    issued_on = models.DateField(_("issued on"))
+    title = models.CharField(_("title"), max_length=512)
+    summary = models.TextField(_("summary"), blank=True)
+    affected_products = models.TextField(_("affected products"), blank=True)
+    required_actions = models.TextField(_("required actions"), blank=True)
+    due_date = models.DateField(_("fix by"), null=True, blank=True)
+    exploited = models.BooleanField(_("exploited in the wild"), default=False)
+    public_exploit = models.BooleanField(_("public exploit code"), default=False)
+    forwarded_from = models.ForeignKey(
+        "self",
+        verbose_name=_("forwards"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forwards",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("warning letter")
+        verbose_name_plural = _("warning letters")
+        ordering = ["-issued_on", "number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WarningCve(models.Model):
+    """A vulnerability a warning letter cites, with the letter's severity group."""
+
+    class Severity(models.TextChoices):
+        CRITICAL = "critical", _("Critical (Nghiêm trọng)")
+        HIGH = "high", _("High (Cao)")
+        OTHER = "other", _("Other")
+
+    warning = models.ForeignKey(WarningLetter, on_delete=models.CASCADE, related_name="cves")
+    vulnerability = models.ForeignKey(
+        Vulnerability, on_delete=models.PROTECT, related_name="warnings"
+    )
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
+
+    class Meta:
+        verbose_name = _("cited vulnerability")
+        ordering = ["severity", "vulnerability__cve_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["warning", "vulnerability"], name="warning_cve_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warning} · {self.vulnerability}"

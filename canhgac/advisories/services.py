@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from canhgac.advisories.feeds.records import (
     KevRecord,
     MsrcDocumentRecord,
     VulnerabilityRecord,
+    WarningLetterRecord,
 )
 from canhgac.advisories.feeds.registry import AUTO, parser_for
 from canhgac.advisories.models import (
@@ -35,10 +36,13 @@ from canhgac.advisories.models import (
     MsrcProduct,
     Score,
     Vulnerability,
+    WarningCve,
+    WarningLetter,
 )
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target
 from canhgac.core import clock
+from canhgac.core.exceptions import ConflictError, Problem, SourceLocation, ValidationError
 from canhgac.core.uploads import Upload, uploaded_file
 
 CHUNK = 2000
@@ -57,6 +61,7 @@ class AdvisoryReport:
     source_name: str
     vulnerabilities: Counts = field(default_factory=Counts)
     msrc_fixes: int = 0
+    letters: int = 0  # warning letters created or changed
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,6 +70,7 @@ class AdvisoryReport:
             "source_name": self.source_name,
             "vulnerabilities": asdict(self.vulnerabilities),
             "msrc_fixes": self.msrc_fixes,
+            "letters": self.letters,
             "warnings": self.warnings,
         }
 
@@ -383,6 +389,10 @@ def advisories_import(*, by: Actor, batch: AdvisoryBatch) -> AdvisoryReport:
         _store_epss(batch, report)
         for document in batch.msrc_documents:
             _store_msrc(document, report, now)
+        # Letters that re-issue another one of the same file come after it.
+        for letter in sorted(batch.letters, key=lambda record: bool(record.forwarded_from)):
+            _saved, changed = warning_save(by=by, record=letter)
+            report.letters += int(changed)
         audit(
             by,
             AuditAction.ADVISORIES_IMPORTED,
@@ -404,3 +414,113 @@ def advisories_import_upload(*, by: Actor, upload: Upload, format_id: str = AUTO
     require(by, Permission.ADVISORY_MANAGE)
     with uploaded_file(upload) as (path, name):
         return advisories_import_file(by=by, path=path, source=name, format_id=format_id)
+
+
+# --- Warning letters ---------------------------------------------------------------------------
+
+LETTER_FIELDS = (
+    "issuer",
+    "issued_on",
+    "title",
+    "summary",
+    "affected_products",
+    "required_actions",
+    "due_date",
+    "exploited",
+    "public_exploit",
+)
+
+
+def warning_save(*, by: Actor, record: WarningLetterRecord) -> tuple[WarningLetter, bool]:
+    """Create or update (by number) a warning letter and the CVEs it cites.
+
+    Returns the letter and whether anything changed. Cited CVEs unknown to the knowledge base
+    are added (empty) so that later feeds fill them in.
+    """
+    require(by, Permission.ADVISORY_MANAGE)
+    with transaction.atomic():
+        forwarded = None
+        if record.forwarded_from:
+            forwarded = WarningLetter.objects.filter(number=record.forwarded_from).first()
+            if forwarded is None:
+                raise ValidationError(
+                    f"forwarded_from: no warning letter numbered {record.forwarded_from!r}",
+                    problems=[
+                        Problem(
+                            "unknown letter",
+                            SourceLocation(
+                                record.location.path, record.location.line, "forwarded_from"
+                            ),
+                        )
+                    ],
+                )
+        letter = WarningLetter.objects.select_for_update().filter(number=record.number).first()
+        values = {name: getattr(record, name) for name in LETTER_FIELDS}
+        values["forwarded_from"] = forwarded
+        cited = dict(record.cves)
+        created = letter is None
+        if letter is None:
+            letter = WarningLetter.objects.create(number=record.number, **values)
+            changes: dict[str, Any] = {"created": True}
+        else:
+            changes = {
+                name: {"from": str(getattr(letter, name)), "to": str(value)}
+                for name, value in values.items()
+                if getattr(letter, name) != value
+            }
+            for name in changes:
+                setattr(letter, name, values[name])
+            if changes:
+                letter.save()
+        stored = dict(letter.cves.values_list("vulnerability__cve_id", "severity"))
+        if stored != cited:
+            changes["cves"] = {"from": stored, "to": cited}
+            letter.cves.all().delete()
+            vulns = _vulnerabilities(cited)
+            WarningCve.objects.bulk_create(
+                [
+                    WarningCve(warning=letter, vulnerability=vulns[cve_id], severity=severity)
+                    for cve_id, severity in cited.items()
+                ]
+            )
+        if changes:
+            audit(
+                by,
+                AuditAction.WARNING_SAVED,
+                target=letter,
+                parameters={"number": letter.number, "changes": changes},
+            )
+    return letter, created or bool(changes)
+
+
+def warning_forward(
+    *,
+    by: Actor,
+    original: WarningLetter,
+    number: str,
+    issuer: str,
+    issued_on: date,
+    due_date: date | None,
+    required_actions: str = "",
+) -> WarningLetter:
+    """Re-issue a letter under the province's own number, citing the same CVEs."""
+    record = WarningLetterRecord(
+        number=number,
+        issuer=issuer,
+        issued_on=issued_on,
+        title=original.title,
+        location=SourceLocation("web"),
+        cves=tuple(original.cves.values_list("vulnerability__cve_id", "severity")),
+        summary=original.summary,
+        affected_products=original.affected_products,
+        required_actions=required_actions or original.required_actions,
+        due_date=due_date,
+        exploited=original.exploited,
+        public_exploit=original.public_exploit,
+        forwarded_from=original.number,
+    )
+    if WarningLetter.objects.filter(number=number).exists():
+        raise ConflictError(
+            f"a warning letter numbered {number!r} exists", extra={"field": "number"}
+        )
+    return warning_save(by=by, record=record)[0]

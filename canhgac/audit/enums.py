@@ -29,3 +29,4 @@ class AuditAction(models.TextChoices):
     ASSET_SAVED = "inventory.asset_saved", _("Asset saved")
     ASSET_DELETED = "inventory.asset_deleted", _("Asset deleted")
     ADVISORIES_IMPORTED = "advisories.imported", _("Advisories imported")
+    WARNING_SAVED = "advisories.warning_saved", _("Warning letter saved")

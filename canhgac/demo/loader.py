@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.db import transaction
 
@@ -11,6 +12,7 @@ from canhgac.accounts import services as accounts_services
 from canhgac.accounts.actors import DEMO_LOADER
 from canhgac.accounts.importers import UnitRecord
 from canhgac.accounts.models import Unit, User
+from canhgac.advisories.feeds.warning import WarningYamlParser
 from canhgac.advisories.services import advisories_import
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
@@ -93,6 +95,10 @@ def demo_load() -> DemoSummary:
             inventory_import(by=DEMO_LOADER, batch=batch)
         for advisories in demo_advisory_batches():
             advisories_import(by=DEMO_LOADER, batch=advisories)
+        letters = Path(__file__).with_name("warnings-2022.yaml")
+        advisories_import(
+            by=DEMO_LOADER, batch=WarningYamlParser().parse(letters, source=letters.name)
+        )
         if result.created or users_created:
             audit_record(
                 action=AuditAction.DEMO_LOADED,

@@ -168,6 +168,25 @@ class MsrcDocumentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WarningLetterRecord:
+    """A national or provincial warning letter (công văn cảnh báo)."""
+
+    number: str  # "674/CATTT-NCSC"
+    issuer: str
+    issued_on: date
+    title: str
+    location: SourceLocation
+    cves: tuple[tuple[str, str], ...] = ()  # (CVE id, "critical" | "high" | "other")
+    summary: str = ""
+    affected_products: str = ""
+    required_actions: str = ""
+    due_date: date | None = None
+    exploited: bool = False
+    public_exploit: bool = False
+    forwarded_from: str = ""  # number of the letter this one re-issues
+
+
+@dataclass(frozen=True, slots=True)
 class AdvisoryBatch:
     """Everything one file (or one API page) holds."""
 
@@ -180,4 +199,5 @@ class AdvisoryBatch:
     epss_score_date: date | None = None
     msrc_documents: tuple[MsrcDocumentRecord, ...] = ()
     catalog_version: str = ""  # KEV catalogVersion, NVD timestamp...
+    letters: tuple[WarningLetterRecord, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())

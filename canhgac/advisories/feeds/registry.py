@@ -10,13 +10,22 @@ from canhgac.advisories.feeds.kev import KevCsvParser, KevJsonParser
 from canhgac.advisories.feeds.msrc import MsrcCvrfParser
 from canhgac.advisories.feeds.msrc_csaf import MsrcCsafParser
 from canhgac.advisories.feeds.nvd import NvdParser
+from canhgac.advisories.feeds.warning import WarningYamlParser
 from canhgac.core.exceptions import ParseError, SourceLocation
 from canhgac.core.registry import Registry
 
 # Order matters for `auto`: the first parser whose sniff() accepts the file wins.
 PARSERS: Registry[AdvisoryParser] = Registry(
     "advisory format",
-    [NvdParser, KevJsonParser, KevCsvParser, EpssParser, MsrcCvrfParser, MsrcCsafParser],
+    [
+        NvdParser,
+        KevJsonParser,
+        KevCsvParser,
+        EpssParser,
+        MsrcCvrfParser,
+        MsrcCsafParser,
+        WarningYamlParser,
+    ],
 )
 AUTO = "auto"
 SNIFF_BYTES = 64 * 1024

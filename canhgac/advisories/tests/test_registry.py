@@ -17,6 +17,7 @@ SAMPLE_OF = {
     "epss": "epss-min.csv.gz",
     "msrc-cvrf": "msrc-cvrf-min.xml",
     "msrc-csaf": "msrc-csaf-min.json",
+    "warning": "warning-min.yaml",
 }
 
 
