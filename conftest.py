@@ -50,10 +50,9 @@ def inventory_world(world: World) -> World:
         inventory_import(by=TEST_ACTOR, batch=batch)
     from canhgac.advisories.services import advisories_import_file
 
-    nvd = (
-        Path(__file__).parent / "canhgac" / "advisories" / "tests" / "samples" / "nvd-page-min.json"
-    )
-    advisories_import_file(by=TEST_ACTOR, path=nvd, source=nvd.name)
+    advisories = Path(__file__).parent / "canhgac" / "advisories" / "tests" / "samples"
+    for name in ("nvd-page-min.json", "warning-min.yaml"):
+        advisories_import_file(by=TEST_ACTOR, path=advisories / name, source=name)
     return world
 
 

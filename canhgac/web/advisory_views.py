@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from canhgac.advisories import selectors
+from canhgac.accounts import access
+from canhgac.accounts.enums import Permission
+from canhgac.advisories import selectors, services
+from canhgac.advisories.feeds.common import CVE_ID
+from canhgac.advisories.feeds.records import WarningLetterRecord
+from canhgac.advisories.models import WarningLetter
+from canhgac.core.exceptions import ConflictError, SourceLocation
+from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
 
@@ -41,3 +52,156 @@ def vulnerability_list(request: HttpRequest) -> HttpResponse:
 def vulnerability_detail(request: HttpRequest, cve_id: str) -> HttpResponse:
     detail = selectors.vulnerability_detail(cve_id=cve_id)
     return render(request, "web/advisories/vulnerability_detail.html", {"v": detail})
+
+
+CVE_SPLIT = re.compile(r"[\s,;]+")
+
+
+def _cves(text: str) -> list[str]:
+    return [item.upper() for item in CVE_SPLIT.split(text or "") if item]
+
+
+class WarningForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=64, help_text=_("e.g. 674/CATTT-NCSC"))
+    issuer = forms.CharField(label=_("Issued by"), max_length=255)
+    issued_on = forms.DateField(label=_("Issued on"), help_text=_("dd/mm/yyyy"))
+    title = forms.CharField(label=_("Title"), max_length=512)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    affected_products = forms.CharField(
+        label=_("Affected products"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    required_actions = forms.CharField(
+        label=_("Required actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    due_date = forms.DateField(label=_("Fix by"), required=False, help_text=_("dd/mm/yyyy"))
+    exploited = forms.BooleanField(label=_("Exploited in the wild"), required=False)
+    public_exploit = forms.BooleanField(label=_("Public exploit code"), required=False)
+    cves_critical = forms.CharField(
+        label=_("Critical CVEs (Nghiêm trọng)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    cves_high = forms.CharField(
+        label=_("High CVEs (Cao)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    cves_other = forms.CharField(
+        label=_("Other CVEs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("cves_critical", "cves_high", "cves_other"):
+            bad = [item for item in _cves(data.get(name, "")) if not CVE_ID.match(item)]
+            if bad:
+                self.add_error(
+                    name, _("Not CVE identifiers: %(items)s") % {"items": ", ".join(bad)}
+                )
+        return data
+
+    def record(self) -> WarningLetterRecord:
+        data = self.cleaned_data
+        cves = [
+            (cve, severity)
+            for name, severity in (
+                ("cves_critical", "critical"),
+                ("cves_high", "high"),
+                ("cves_other", "other"),
+            )
+            for cve in _cves(data[name])
+        ]
+        return WarningLetterRecord(
+            number=data["number"].strip(),
+            issuer=data["issuer"].strip(),
+            issued_on=data["issued_on"],
+            title=data["title"].strip(),
+            location=SourceLocation("web"),
+            cves=tuple(dict.fromkeys(cves)),
+            summary=data["summary"],
+            affected_products=data["affected_products"],
+            required_actions=data["required_actions"],
+            due_date=data["due_date"],
+            exploited=data["exploited"],
+            public_exploit=data["public_exploit"],
+        )
+
+
+class ForwardForm(forms.Form):
+    number = forms.CharField(label=_("Number of the province's letter"), max_length=64)
+    issuer = forms.CharField(label=_("Issued by"), max_length=255)
+    issued_on = forms.DateField(label=_("Issued on"), help_text=_("dd/mm/yyyy"))
+    due_date = forms.DateField(label=_("Fix by"), required=False, help_text=_("dd/mm/yyyy"))
+    required_actions = forms.CharField(
+        label=_("Required actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _can_manage(request: HttpRequest) -> bool:
+    return access.has_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    letters = (
+        WarningLetter.objects.select_related("forwarded_from")
+        .annotate(cve_count=Count("cves"))
+        .order_by("-issued_on", "number")
+    )
+    page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/advisories/warning_list.html",
+        {"page": page, "can_manage": _can_manage(request)},
+    )
+
+
+@login_required
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(WarningLetter.objects.select_related("forwarded_from"), pk=pk)
+    form = ForwardForm(
+        request.POST or None, initial={"issuer": "", "required_actions": letter.required_actions}
+    )
+    if request.method == "POST":
+        access.require_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
+        if form.is_valid():
+            try:
+                forwarded = services.warning_forward(
+                    by=signed_in_user(request), original=letter, **form.cleaned_data
+                )
+            except ConflictError as error:
+                form.add_error("number", error.message)
+            else:
+                return redirect("web:warning_detail", pk=forwarded.pk)
+    return render(
+        request,
+        "web/advisories/warning_detail.html",
+        {
+            "letter": letter,
+            "cves": letter.cves.select_related("vulnerability"),
+            "forwards": letter.forwards.all(),
+            "form": form,
+            "can_manage": _can_manage(request),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def warning_create(request: HttpRequest) -> HttpResponse:
+    access.require_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
+    form = WarningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if WarningLetter.objects.filter(number=form.cleaned_data["number"].strip()).exists():
+            form.add_error("number", _("A warning letter with this number exists."))
+        else:
+            letter, _changed = services.warning_save(
+                by=signed_in_user(request), record=form.record()
+            )
+            return redirect("web:warning_detail", pk=letter.pk)
+    return render(
+        request,
+        "web/advisories/warning_form.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )

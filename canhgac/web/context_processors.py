@@ -45,7 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Information systems"), reverse("web:system_list"), "/inventory/systems"),
         NavItem(_("Assets"), reverse("web:asset_list"), "/inventory/assets"),
         NavItem(_("Data quality"), reverse("web:inventory_quality"), "/inventory/quality"),
-        NavItem(_("Vulnerabilities"), reverse("web:vulnerability_list"), "/advisories"),
+        NavItem(_("Vulnerabilities"), reverse("web:vulnerability_list"), "/advisories/CVE"),
+        NavItem(_("Warning letters"), reverse("web:warning_list"), "/advisories/warnings"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(

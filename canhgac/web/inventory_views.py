@@ -20,6 +20,7 @@ from canhgac.inventory import selectors, services
 from canhgac.inventory.importers.registry import format_ids
 from canhgac.inventory.models import ASSET_KIND_CHOICES, SYSTEM_STATUS_CHOICES
 from canhgac.inventory.quality import system_quality_issues
+from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
 FORMAT_LABELS = {
@@ -37,12 +38,6 @@ INFORMATION_TYPE_LABELS = {
     "personal": _("personal data"),
     "state_secret": _("state secrets"),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @login_required  # noqa: S101
-    return user
 
 
 class SystemFilterForm(forms.Form):
@@ -114,7 +109,7 @@ def _scoped(form: forms.Form, user: User, permission: Permission = Permission.UN
 
 @login_required
 def system_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = SystemFilterForm(request.GET or None)
     _scoped(form, user)
     systems = (
@@ -150,7 +145,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def system_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     system = selectors.system_get_for_user(user=user, code=code)
     assets = (
         selectors.asset_list_for_user(user=user)
@@ -178,7 +173,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = AssetFilterForm(request.GET or None)
     _scoped(form, user)
     assets = (
@@ -210,7 +205,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     asset = selectors.asset_get_for_user(user=user, asset_id=asset_id)
     components = asset.components.filter(removed_at__isnull=True).order_by("name", "version")
     page = Paginator(components, 100).get_page(request.GET.get("page"))
@@ -230,7 +225,7 @@ def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 @login_required
 def inventory_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     access.require_permission(user=user, permission=Permission.INVENTORY_EDIT)
     form = ImportForm(request.POST or None, request.FILES or None)
     _scoped(form, user, Permission.INVENTORY_EDIT)
@@ -253,7 +248,7 @@ def inventory_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def quality(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     systems = selectors.system_list_for_user(user=user).order_by("owner_unit__path", "name")
     rows = [(system, issues) for system in systems if (issues := system_quality_issues(system))]
     return render(request, "web/inventory/quality.html", {"rows": rows, "checked": systems.count()})

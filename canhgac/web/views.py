@@ -20,19 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from canhgac.accounts import access, selectors, services
 from canhgac.accounts.enums import Permission, Role, UnitKind
-from canhgac.accounts.models import User
 from canhgac.audit.selectors import audit_event_list_for_user
 from canhgac.core.exceptions import NotFoundError
 from canhgac.core.selectors import heartbeat_is_fresh, heartbeat_list
 from canhgac.web.forms import AuditFilterForm, TokenCreateForm, UnitContactForm
+from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @login_required  # noqa: S101
-    return user
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +41,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
-            services.password_changed(user=_user(self.request))
+            services.password_changed(user=signed_in_user(self.request))
         return response
 
 
@@ -64,7 +58,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     counts = selectors.dashboard_counts(user=user)
     kind_labels = dict(UnitKind.choices)
     role_labels = dict(Role.choices)
@@ -89,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     query = request.GET.get("q", "").strip()
     units = access.unit_list_for_user(user=user).order_by("path")
     if query:
@@ -102,7 +96,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code)
     contracts = access.contract_list_for_user(user=user).filter(Q(provider=unit) | Q(client=unit))
     return render(
@@ -126,7 +120,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     unit = access.unit_get_for_user(user=user, unit_id=code, permission=Permission.UNIT_EDIT)
     if request.method == "POST":
         form = UnitContactForm(request.POST)
@@ -143,7 +137,7 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     events = audit_event_list_for_user(user=user)
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():
@@ -157,7 +151,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     users = access.user_list_for_user(user=user).order_by("username")
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/user_list.html", {"page": page})
@@ -165,7 +159,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return render(
         request,
         "web/profile.html",
@@ -180,7 +174,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = TokenCreateForm(request.POST)
     raw_token = None
     if form.is_valid():
@@ -199,7 +193,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     token = selectors.token_list_for_user(user=user).filter(pk=token_id).first()
     if token is None:
         raise NotFoundError("token not found", extra={"token_id": token_id})

@@ -13,12 +13,15 @@ from canhgac.accounts.tests.world import (
     SEES_B,
     World,
 )
+from canhgac.advisories.models import WarningLetter
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 from canhgac.inventory.models import Asset
 
 
 def resolve(page: str) -> str:
+    if "{warning}" in page:
+        return page.replace("{warning}", str(WarningLetter.objects.get().pk))
     if "{asset}" in page:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return page.replace("{asset}", str(asset.pk))
@@ -50,6 +53,9 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/inventory/quality/": (ALL, 403),
     "/advisories/": (ALL, 403),
     "/advisories/CVE-2022-22965/": (ALL, 403),
+    "/advisories/warnings/": (ALL, 403),
+    "/advisories/warnings/{warning}/": (ALL, 403),
+    "/advisories/warnings/new/": (frozenset({"province_admin", "province_analyst"}), 403),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/password/": (ALL, 403),

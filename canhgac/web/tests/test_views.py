@@ -214,3 +214,56 @@ def test_lockout_and_audit_use_the_forwarded_address(world: World, settings: obj
         HTTP_X_FORWARDED_FOR="198.51.100.10",
     )
     assert response.status_code == 302
+
+
+def test_warning_letter_created_in_vietnamese_and_forwarded(world: World, client: Client) -> None:
+    from canhgac.advisories.models import WarningLetter
+
+    client.force_login(world.users["province_analyst"])
+    form = client.get("/advisories/warnings/new/").content.decode()
+    assert "Văn bản cảnh báo mới" in form
+    response = client.post(
+        "/advisories/warnings/new/",
+        {
+            "number": "651/CATTT-NCSC",
+            "issuer": "Cục An toàn thông tin",
+            "issued_on": "13/04/2022",
+            "title": "Lỗ hổng Microsoft tháng 4/2022",
+            "due_date": "30/04/2022",
+            "exploited": "on",
+            "cves_critical": "CVE-2022-26809, CVE-2022-24491\ncve-2022-24497",
+            "cves_high": "CVE-2022-26815 CVE-2022-24521",
+        },
+    )
+    assert response.status_code == 302
+    letter = WarningLetter.objects.get(number="651/CATTT-NCSC")
+    assert letter.due_date is not None
+    assert letter.due_date.isoformat() == "2022-04-30"
+    assert letter.cves.filter(severity="critical").count() == 3
+    bad = client.post(
+        "/advisories/warnings/new/",
+        {
+            "number": "2/X",
+            "issuer": "X",
+            "issued_on": "31/02/2022",
+            "title": "T",
+            "cves_high": "CVE-2022-1",
+        },
+    )
+    assert bad.status_code == 422
+    forwarded = client.post(
+        f"/advisories/warnings/{letter.pk}/",
+        {
+            "number": "1201/STTTT-CNTT",
+            "issuer": "Sở TT&TT",
+            "issued_on": "14/04/2022",
+            "due_date": "28/04/2022",
+        },
+    )
+    assert forwarded.status_code == 302
+    copy = WarningLetter.objects.get(number="1201/STTTT-CNTT")
+    assert copy.forwarded_from == letter
+    assert copy.cves.count() == 5
+    detail = client.get(f"/advisories/warnings/{copy.pk}/").content.decode()
+    assert "651/CATTT-NCSC" in detail
+    assert "CVE-2022-26809" in detail
