@@ -27,7 +27,7 @@ from canhgac.advisories.feeds.records import (
     VulnerabilityRecord,
     WarningLetterRecord,
 )
-from canhgac.advisories.feeds.registry import AUTO, parser_for
+from canhgac.advisories.feeds.registry import parser_for
 from canhgac.advisories.models import (
     AffectedCriterion,
     Attribution,
@@ -43,6 +43,7 @@ from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target
 from canhgac.core import clock
 from canhgac.core.exceptions import ConflictError, Problem, SourceLocation, ValidationError
+from canhgac.core.registry import AUTO
 from canhgac.core.uploads import Upload, uploaded_file
 
 CHUNK = 2000

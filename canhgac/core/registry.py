@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import ClassVar, Generic, Protocol, TypeVar
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from canhgac.core.exceptions import ParseError, SourceLocation
 
 
 class Identified(Protocol):
@@ -60,3 +63,36 @@ class Registry(Generic[PluginT]):
 
     def __contains__(self, plugin_id: object) -> bool:
         return plugin_id in self._plugins
+
+
+AUTO = "auto"
+SNIFF_BYTES = 64 * 1024
+
+
+def plugin_for_file(
+    registry: Registry[Any], path: Path, *, source: str, format_id: str = AUTO
+) -> Any:
+    """An instance of the plugin `format_id`, or (auto) of the first one whose `sniff(head,
+    name)` accepts the file's first 64 KiB; a located ParseError otherwise."""
+    if format_id != AUTO:
+        if format_id not in registry:
+            known = ", ".join([AUTO, *registry.ids()])
+            raise ParseError(
+                f"unknown format {format_id!r} (known: {known})", source=SourceLocation(source)
+            )
+        return registry.get(format_id)()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as error:
+        raise ParseError(
+            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
+        ) from None
+    for plugin in registry:
+        if plugin.sniff(head, source):
+            return plugin()
+    raise ParseError(
+        f"not in any {registry.kind} canhgac reads; give the format explicitly (one of "
+        f"{', '.join(registry.ids())})",
+        source=SourceLocation(source),
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
-import random
 import tracemalloc
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -34,6 +33,7 @@ from canhgac.advisories.feeds.records import (
 )
 from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
 from canhgac.core.golden import assert_matches_golden
+from canhgac.core.tests.mutation import mutate_bytes, shuffle_json
 
 SAMPLES = Path(__file__).parent / "samples"
 OWN_SAMPLES: list[tuple[str, type[AdvisoryParser]]] = [
@@ -1129,19 +1129,6 @@ TOKENS += [b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf", b'"cve":', b"CVE-2024-1",
 ODD_VALUES: list[Any] = [None, 0, -1.5, True, "", "x", [], {}, [{}], {"cve": 1}, [None], 1e308]
 
 
-def shuffle_json(value: Any, chance: random.Random) -> Any:
-    """Key order shuffled everywhere; now and then a value swapped for one of the wrong type."""
-    if chance.random() < 0.03:
-        return chance.choice(ODD_VALUES)
-    if isinstance(value, dict):
-        items = list(value.items())
-        chance.shuffle(items)
-        return {key: shuffle_json(item, chance) for key, item in items}
-    if isinstance(value, list):
-        return [shuffle_json(item, chance) for item in value]
-    return value
-
-
 @st.composite
 def mutated(draw: st.DrawFn, name: str) -> bytes:
     original = (SAMPLES / name).read_bytes()
@@ -1153,26 +1140,11 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
         recompress = False
     if name.endswith(".json") and draw(st.booleans()):
         chance = draw(st.randoms(use_true_random=False))
-        original = json.dumps(shuffle_json(json.loads(original), chance)).encode()
+        original = json.dumps(shuffle_json(json.loads(original), chance, ODD_VALUES)).encode()
         if draw(st.booleans()):
             return original
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        if not data:
-            break
-        position = draw(st.integers(0, len(data) - 1))
-        operation = draw(st.sampled_from(["truncate", "flip", "insert", "token", "delete"]))
-        if operation == "truncate":
-            del data[position:]
-        elif operation == "flip":
-            data[position] ^= draw(st.integers(1, 255))
-        elif operation == "insert":
-            data[position:position] = draw(st.binary(min_size=1, max_size=8))
-        elif operation == "token":
-            data[position:position] = draw(st.sampled_from(TOKENS))
-        else:
-            del data[position : position + draw(st.integers(1, 32))]
-    return gzip.compress(bytes(data), mtime=0) if recompress else bytes(data)
+    data = mutate_bytes(draw, original, TOKENS)
+    return gzip.compress(data, mtime=0) if recompress else data
 
 
 @pytest.mark.parametrize(("name", "parser"), OWN_SAMPLES)

@@ -35,7 +35,7 @@ def test_registry_lists_exactly_the_sampled_formats() -> None:
 def test_unknown_file_is_refused(tmp_path: Path) -> None:
     odd = tmp_path / "odd.txt"
     odd.write_text("nothing", encoding="utf-8")
-    with pytest.raises(ParseError, match="not an advisory format"):
+    with pytest.raises(ParseError, match="not in any advisory format canhgac reads"):
         parser_for(odd, source="odd.txt")
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.registry import Registry
+from canhgac.core.registry import AUTO, Registry, plugin_for_file
 from canhgac.inventory.importers.cyclonedx import CycloneDxParser
 from canhgac.inventory.importers.host_json import HostJsonParser
 from canhgac.inventory.importers.interface import InventoryParser
@@ -18,8 +17,6 @@ PARSERS: Registry[InventoryParser] = Registry(
     "inventory format",
     [HostJsonParser, CycloneDxParser, SpdxParser, NmapParser, XlsxParser, CsvParser],
 )
-AUTO = "auto"
-SNIFF_BYTES = 64 * 1024
 
 
 def format_ids() -> list[str]:
@@ -28,25 +25,5 @@ def format_ids() -> list[str]:
 
 def parser_for(path: Path, *, source: str, format_id: str = AUTO) -> InventoryParser:
     """The parser for `format_id`, or (auto) the first one that recognises the file."""
-    if format_id != AUTO:
-        if format_id not in PARSERS:
-            raise ParseError(
-                f"unknown format {format_id!r} (known: {', '.join(format_ids())})",
-                source=SourceLocation(source),
-            )
-        return PARSERS.get(format_id)()
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError as error:
-        raise ParseError(
-            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
-        ) from None
-    for parser in PARSERS:
-        if parser.sniff(head, source):
-            return parser()
-    raise ParseError(
-        f"not a format canhgac reads; give the format explicitly (one of "
-        f"{', '.join(PARSERS.ids())})",
-        source=SourceLocation(source),
-    )
+    parser: InventoryParser = plugin_for_file(PARSERS, path, source=source, format_id=format_id)
+    return parser

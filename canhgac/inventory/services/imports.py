@@ -41,6 +41,7 @@ from canhgac.core.exceptions import (
     SourceLocation,
     ValidationError,
 )
+from canhgac.core.registry import AUTO
 from canhgac.core.uploads import Upload, uploaded_file
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.records import (
@@ -50,7 +51,7 @@ from canhgac.inventory.importers.records import (
     ServiceRecord,
     SystemRecord,
 )
-from canhgac.inventory.importers.registry import AUTO, parser_for
+from canhgac.inventory.importers.registry import parser_for
 from canhgac.inventory.models import Asset, Component, InformationSystem, InstalledUpdate, Service
 from canhgac.inventory.selectors import system_list_for_user
 

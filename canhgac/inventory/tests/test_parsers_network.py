@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
 from canhgac.core.golden import assert_matches_golden
+from canhgac.core.tests.mutation import mutate_bytes, replace_random_value
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.host_json import (
     HostJsonParser,
@@ -726,19 +727,6 @@ ODD_VALUES = st.one_of(
 )
 
 
-def replace_random_value(document: Any, chance: Any, value: Any, depth: int = 0) -> Any:
-    """`document` with one value, reached by random steps, replaced by `value`."""
-    stop = depth > 0 and chance.random() < 0.3
-    if not isinstance(document, dict | list) or not document or stop:
-        return value
-    if isinstance(document, dict):
-        key = chance.choice(sorted(set(document) - {"schema", "schema_version"}))
-        return {**document, key: replace_random_value(document[key], chance, value, depth + 1)}
-    index = chance.randrange(len(document))
-    changed = replace_random_value(document[index], chance, value, depth + 1)
-    return [*document[:index], changed, *document[index + 1 :]]
-
-
 @st.composite
 def mutated(draw: st.DrawFn, name: str) -> bytes:
     original = (SAMPLES / name).read_bytes()
@@ -747,21 +735,12 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
         document = json.loads(original)
         for _ in range(draw(st.integers(1, 3))):
             chance = draw(st.randoms(use_true_random=False))
-            document = replace_random_value(document, chance, draw(ODD_VALUES))
+            document = replace_random_value(
+                document, chance, draw(ODD_VALUES), keep=frozenset({"schema", "schema_version"})
+            )
         return json.dumps(document).encode()
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        if not data:
-            break
-        position = draw(st.integers(0, len(data) - 1))
-        operation = draw(st.sampled_from(["truncate", "flip", "insert"]))
-        if operation == "truncate":
-            del data[position:]
-        elif operation == "flip":
-            data[position] ^= draw(st.integers(1, 255))
-        else:
-            data[position:position] = draw(st.binary(min_size=1, max_size=8))
-    return bytes(data)
+    data = mutate_bytes(draw, original)
+    return data
 
 
 @pytest.mark.parametrize(("name", "parser"), OWN_SAMPLES)

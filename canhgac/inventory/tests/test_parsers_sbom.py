@@ -4,7 +4,6 @@ sample with its exact component count, every kind of bad input with its location
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
 from canhgac.core.golden import assert_matches_golden
+from canhgac.core.tests.mutation import mutate_bytes, shuffle_json
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.cyclonedx import CycloneDxParser
 from canhgac.inventory.importers.interface import InventoryParser
@@ -1002,44 +1002,16 @@ TOKENS = [
 ODD_VALUES: list[Any] = [None, 0, -1.5, True, "", "x", [], {}, [{}], {"name": 1}, [None]]
 
 
-def shuffle_json(value: Any, chance: random.Random) -> Any:
-    """Key order shuffled everywhere; now and then a value swapped for one of the wrong type."""
-    if chance.random() < 0.05:
-        return chance.choice(ODD_VALUES)
-    if isinstance(value, dict):
-        items = list(value.items())
-        chance.shuffle(items)
-        return {key: shuffle_json(item, chance) for key, item in items}
-    if isinstance(value, list):
-        return [shuffle_json(item, chance) for item in value]
-    return value
-
-
 @st.composite
 def mutated(draw: st.DrawFn, name: str) -> bytes:
     original = (SAMPLES / name).read_bytes()
     if name.endswith(".json") and draw(st.booleans()):
         chance = draw(st.randoms(use_true_random=False))
-        original = json.dumps(shuffle_json(json.loads(original), chance)).encode()
+        original = json.dumps(shuffle_json(json.loads(original), chance, ODD_VALUES)).encode()
         if draw(st.booleans()):
             return original
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        if not data:
-            break
-        position = draw(st.integers(0, len(data) - 1))
-        operation = draw(st.sampled_from(["truncate", "flip", "insert", "token", "delete"]))
-        if operation == "truncate":
-            del data[position:]
-        elif operation == "flip":
-            data[position] ^= draw(st.integers(1, 255))
-        elif operation == "insert":
-            data[position:position] = draw(st.binary(min_size=1, max_size=8))
-        elif operation == "token":
-            data[position:position] = draw(st.sampled_from(TOKENS))
-        else:
-            del data[position : position + draw(st.integers(1, 32))]
-    return bytes(data)
+    data = mutate_bytes(draw, original, TOKENS)
+    return data
 
 
 @pytest.mark.parametrize(("name", "parser"), OWN_SAMPLES)

@@ -36,7 +36,7 @@ def test_every_format_has_a_sample_recognised_automatically(tmp_path: Path) -> N
 def test_unknown_content_and_unknown_format_are_refused(tmp_path: Path) -> None:
     odd = tmp_path / "notes.txt"
     odd.write_text("hello", encoding="utf-8")
-    with pytest.raises(ParseError, match="not a format canhgac reads"):
+    with pytest.raises(ParseError, match="not in any inventory format canhgac reads"):
         parser_for(odd, source="notes.txt")
     with pytest.raises(ParseError, match="unknown format 'pdf'"):
         parser_for(odd, source="notes.txt", format_id="pdf")
