@@ -70,14 +70,25 @@ def load_json(path: Path, source: str) -> Any:
 
 
 def iter_xml(
-    path: Path, source: str, events: tuple[str, ...] = ("end",)
+    path: Path, source: str, events: tuple[str, ...] = ("end",), parser: Any = None
 ) -> Iterator[tuple[str, Element]]:
-    """Stream XML elements with DTDs, entities and external references refused."""
+    """Stream XML elements with DTDs, entities and external references refused.
+
+    `parser` may be a `defusedxml.ElementTree.DefusedXMLParser` of the caller's (e.g. one that
+    records line numbers, or accepts nmap's bare DOCTYPE line); it must stay defused.
+    """
     check_size(path, source)
     try:
-        yield from iterparse(
-            str(path), events=events, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        if parser is None:
+            yield from iterparse(
+                str(path),
+                events=events,
+                forbid_dtd=True,
+                forbid_entities=True,
+                forbid_external=True,
+            )
+        else:
+            yield from iterparse(str(path), events=events, parser=parser)
     except DefusedXmlException as error:
         raise ParseError(
             f"refused XML: {type(error).__name__} (DTDs and entities are not allowed)",
@@ -87,6 +98,16 @@ def iter_xml(
         position = getattr(error, "position", (None, None))
         raise ParseError(
             f"invalid XML: {error}", source=SourceLocation(source, position[0])
+        ) from None
+    except LookupError as error:  # an encoding Python does not know (encoding="utf-9")
+        raise ParseError(
+            f"invalid XML: unsupported encoding ({error})", source=SourceLocation(source, 1)
+        ) from None
+    except ValueError as error:  # expat: "multi-byte encodings are not supported" (utf-32)
+        raise ParseError(f"invalid XML: {error}", source=SourceLocation(source, 1)) from None
+    except OSError as error:
+        raise ParseError(
+            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
         ) from None
 
 

@@ -159,19 +159,7 @@ def unknown_products_warning(
 
 
 def _iter_cvrf(path: Path, source: str) -> Iterator[tuple[str, Element]]:
-    """`core.files.iter_xml`, with the errors it lets through turned into ParseErrors."""
-    try:
-        yield from iter_xml(path, source, events=("start", "end"))
-    except LookupError as error:  # an encoding Python does not know (encoding="utf-9")
-        raise ParseError(
-            f"invalid XML: unsupported encoding ({error})", source=SourceLocation(source, 1)
-        ) from None
-    except ValueError as error:  # expat: "multi-byte encodings are not supported" (utf-32)
-        raise ParseError(f"invalid XML: {error}", source=SourceLocation(source, 1)) from None
-    except OSError as error:
-        raise ParseError(
-            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
-        ) from None
+    return iter_xml(path, source, events=("start", "end"))
 
 
 class MsrcCvrfParser(AdvisoryParser):

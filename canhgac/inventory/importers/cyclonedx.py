@@ -399,12 +399,7 @@ def _parse_xml(path: Path, source: str) -> InventoryBatch:
 
 
 def _xml_events(path: Path, source: str) -> Iterator[tuple[str, Element]]:
-    try:
-        yield from iter_xml(path, source, events=("start", "end"))
-    except (LookupError, ValueError) as error:  # encodings expat or Python cannot use
-        raise ParseError(
-            f"invalid XML: unsupported encoding ({error})", source=SourceLocation(source, 1)
-        ) from None
+    return iter_xml(path, source, events=("start", "end"))
 
 
 def _open_element(

@@ -37,11 +37,10 @@ from typing import ClassVar
 # Types and tree building only; the parsing is defusedxml's.
 from xml.etree.ElementTree import Element, TreeBuilder
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation
-from canhgac.core.files import check_size, cpe22_to_23, local_name
+from canhgac.core.files import cpe22_to_23, iter_xml, local_name
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import AssetRecord, InventoryBatch, ServiceRecord
@@ -104,30 +103,8 @@ class _NmapXmlParser(DefusedXMLParser):
 def _iter_nmap_xml(
     path: Path, source: str, builder: _LineRecordingBuilder
 ) -> Iterator[tuple[str, Element]]:
-    """`common.iter_xml`, with nmap's own DOCTYPE line accepted (see the module docstring)."""
-    check_size(path, source)
-    try:
-        yield from iterparse(str(path), events=("start", "end"), parser=_NmapXmlParser(builder))
-    except DefusedXmlException as error:
-        raise ParseError(
-            f"refused XML: {type(error).__name__} (DTDs and entities are not allowed)",
-            source=SourceLocation(source),
-        ) from None
-    except SyntaxError as error:  # xml.etree.ElementTree.ParseError is a SyntaxError
-        position = getattr(error, "position", (None, None))
-        raise ParseError(
-            f"invalid XML: {error}", source=SourceLocation(source, position[0])
-        ) from None
-    except LookupError as error:  # an encoding Python does not know (encoding="utf-9")
-        raise ParseError(
-            f"invalid XML: unsupported encoding ({error})", source=SourceLocation(source, 1)
-        ) from None
-    except ValueError as error:  # expat: "multi-byte encodings are not supported" (utf-32)
-        raise ParseError(f"invalid XML: {error}", source=SourceLocation(source, 1)) from None
-    except OSError as error:
-        raise ParseError(
-            f"cannot read the file: {error.strerror}", source=SourceLocation(source)
-        ) from None
+    """`core.files.iter_xml` with nmap's own DOCTYPE line accepted (see the module docstring)."""
+    return iter_xml(path, source, events=("start", "end"), parser=_NmapXmlParser(builder))
 
 
 class NmapParser(InventoryParser):

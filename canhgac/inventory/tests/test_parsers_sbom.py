@@ -798,7 +798,8 @@ def test_unsupported_xml_encoding(tmp_path: Path) -> None:
         text = f'<?xml version="1.0" encoding="{encoding}"?>\n<bom/>'
         error = parse_error(CycloneDxParser, write(tmp_path, "bom.xml", text))
         assert error.source == SourceLocation("bom.xml", 1)
-        assert error.message.startswith("bom.xml:1: invalid XML: unsupported encoding")
+        # "unsupported encoding (...)" from Python, "multi-byte encodings ..." from expat
+        assert error.message.startswith("bom.xml:1: invalid XML: ")
 
 
 def test_json_nested_too_deeply(tmp_path: Path) -> None:
