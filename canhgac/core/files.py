@@ -111,6 +111,20 @@ def iter_xml(
         ) from None
 
 
+def json_type(value: Any) -> str:
+    """How a JSON value's type reads in an error message ("an object", "null", ...)."""
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
 def local_name(tag: str) -> str:
     """Element name without its namespace: '{http://cyclonedx.org/schema/bom/1.4}component'."""
     return tag.rsplit("}", 1)[-1]

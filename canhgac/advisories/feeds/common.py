@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
 
@@ -53,13 +53,6 @@ class Problems:
             raise ValidationError(
                 f"{self.source}: {len(self.errors)} problems", problems=self.errors
             )
-
-
-def json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
-    return names.get(type(value), "null")
 
 
 def nvd_datetime(text: str) -> datetime:

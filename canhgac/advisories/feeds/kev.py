@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from canhgac.advisories.feeds.common import CVE_ID, Problems, iso_date, json_type
+from canhgac.advisories.feeds.common import CVE_ID, Problems, iso_date
 from canhgac.advisories.feeds.interface import AdvisoryParser
 from canhgac.advisories.feeds.records import AdvisoryBatch, KevRecord
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import load_json, read_text
+from canhgac.core.files import json_type, load_json, read_text
 
 # In the order of the published CSV. The schema requires the first eight.
 COLUMNS = (

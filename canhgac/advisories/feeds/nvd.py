@@ -25,7 +25,6 @@ from canhgac.advisories.feeds.common import (
     Readable,
     gunzip_head,
     iso_date,
-    json_type,
     nvd_datetime,
 )
 from canhgac.advisories.feeds.interface import AdvisoryParser
@@ -40,7 +39,7 @@ from canhgac.advisories.feeds.records import (
     VulnerabilityRecord,
 )
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import check_size
+from canhgac.core.files import check_size, json_type
 
 CHUNK = 1 << 20  # characters decoded per read
 _NOT_SPACE = re.compile(r"[^ \t\r\n]")

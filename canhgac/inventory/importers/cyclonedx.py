@@ -20,6 +20,7 @@ from canhgac.core.files import (
     check_size,
     cpe22_to_23,
     iter_xml,
+    json_type,
     load_json,
     local_name,
 )
@@ -264,7 +265,7 @@ def _parse_json(path: Path, source: str) -> InventoryBatch:
         raise ParseError(f"invalid JSON: {error}", source=SourceLocation(source)) from None
     if not isinstance(document, dict):
         raise ParseError(
-            f"not a CycloneDX BOM: the document is {_json_type(document)}, not an object",
+            f"not a CycloneDX BOM: the document is {json_type(document)}, not an object",
             source=SourceLocation(source, None, "$"),
         )
     if document.get("bomFormat") != "CycloneDX":
@@ -307,7 +308,7 @@ def _walk_json_components(
             if value is None:
                 continue
             if not isinstance(value, list):
-                collector.problem(f"components is {_json_type(value)}, not a list", value_path)
+                collector.problem(f"components is {json_type(value)}, not a list", value_path)
                 continue
             pending.extend(
                 (child, f"{value_path}[{index}]", False)
@@ -317,7 +318,7 @@ def _walk_json_components(
             yield value, value_path
             pending.append((value.get("components"), f"{value_path}.components", True))
         else:
-            collector.problem(f"component is {_json_type(value)}, not an object", value_path)
+            collector.problem(f"component is {json_type(value)}, not an object", value_path)
 
 
 def _json_fields(item: dict[str, Any], path: str, collector: _Collector) -> _Fields:
@@ -326,7 +327,7 @@ def _json_fields(item: dict[str, Any], path: str, collector: _Collector) -> _Fie
     if isinstance(supplier, dict):
         supplier_name = _string(supplier, "name", f"{path}.supplier.name", collector)
     elif supplier is not None:
-        collector.problem(f"supplier is {_json_type(supplier)}, not an object", f"{path}.supplier")
+        collector.problem(f"supplier is {json_type(supplier)}, not an object", f"{path}.supplier")
     return _Fields(
         type=_string(item, "type", f"{path}.type", collector),
         name=_string(item, "name", f"{path}.name", collector),
@@ -346,21 +347,8 @@ def _string(container: dict[str, Any], key: str, path: str, collector: _Collecto
         return ""
     if isinstance(value, str):
         return value.strip()
-    collector.problem(f"{key} is {_json_type(value)}, not a string", path)
+    collector.problem(f"{key} is {json_type(value)}, not a string", path)
     return ""
-
-
-def _json_type(value: Any) -> str:
-    names = {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 # --- XML ------------------------------------------------------------------------------------

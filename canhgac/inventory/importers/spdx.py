@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
-from canhgac.core.files import cpe22_to_23, read_text
+from canhgac.core.files import cpe22_to_23, json_type, read_text
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import AssetRecord, ComponentRecord, InventoryBatch
@@ -126,13 +126,13 @@ def _read_json(text: str, source: str) -> _Document:
         raise ParseError(f"invalid JSON: {error}", source=SourceLocation(source)) from None
     if not isinstance(data, dict):
         raise ParseError(
-            f"not an SPDX document: the document is {_json_type(data)}, not an object",
+            f"not an SPDX document: the document is {json_type(data)}, not an object",
             source=SourceLocation(source, None, "$"),
         )
     version = data.get("spdxVersion")
     if not isinstance(version, str):
         hint = " (this looks like a CycloneDX BOM)" if "bomFormat" in data else ""
-        found = "missing" if version is None else f"{_json_type(version)}, not a string"
+        found = "missing" if version is None else f"{json_type(version)}, not a string"
         raise ParseError(
             f"not an SPDX document: spdxVersion is {found}{hint}",
             source=SourceLocation(source, None, "$.spdxVersion"),
@@ -159,7 +159,7 @@ def _read_json(text: str, source: str) -> _Document:
         document.created_location = reader.at("$.creationInfo.created")
     elif creation is not None:
         document.problem(
-            f"creationInfo is {_json_type(creation)}, not an object", reader.at("$.creationInfo")
+            f"creationInfo is {json_type(creation)}, not an object", reader.at("$.creationInfo")
         )
     for index, item in enumerate(reader.items(data, "packages", "$.packages")):
         package = reader.package(item, f"$.packages[{index}]")
@@ -170,7 +170,7 @@ def _read_json(text: str, source: str) -> _Document:
             document.described.append(item.strip())
         else:
             document.problem(
-                f"is {_json_type(item)}, not a string", reader.at(f"$.documentDescribes[{index}]")
+                f"is {json_type(item)}, not a string", reader.at(f"$.documentDescribes[{index}]")
             )
     for index, item in enumerate(reader.items(data, "relationships", "$.relationships")):
         reader.relationship(item, f"$.relationships[{index}]")
@@ -192,7 +192,7 @@ class _JsonReader:
             return ""
         if isinstance(value, str):
             return value.strip()
-        self.document.problem(f"{key} is {_json_type(value)}, not a string", self.at(path))
+        self.document.problem(f"{key} is {json_type(value)}, not a string", self.at(path))
         return ""
 
     def items(self, container: dict[str, Any], key: str, path: str) -> list[Any]:
@@ -201,12 +201,12 @@ class _JsonReader:
             return []
         if isinstance(value, list):
             return value
-        self.document.problem(f"{key} is {_json_type(value)}, not a list", self.at(path))
+        self.document.problem(f"{key} is {json_type(value)}, not a list", self.at(path))
         return []
 
     def package(self, item: Any, path: str) -> _Package | None:
         if not isinstance(item, dict):
-            self.document.problem(f"package is {_json_type(item)}, not an object", self.at(path))
+            self.document.problem(f"package is {json_type(item)}, not an object", self.at(path))
             return None
         name = self.string(item, "name", f"{path}.name")
         if not name:
@@ -218,7 +218,7 @@ class _JsonReader:
             ref_path = f"{path}.externalRefs[{index}]"
             if not isinstance(ref, dict):
                 self.document.problem(
-                    f"external reference is {_json_type(ref)}, not an object", self.at(ref_path)
+                    f"external reference is {json_type(ref)}, not an object", self.at(ref_path)
                 )
                 continue
             kind = self.string(ref, "referenceType", f"{ref_path}.referenceType")
@@ -241,7 +241,7 @@ class _JsonReader:
     def relationship(self, item: Any, path: str) -> None:
         if not isinstance(item, dict):
             self.document.problem(
-                f"relationship is {_json_type(item)}, not an object", self.at(path)
+                f"relationship is {json_type(item)}, not an object", self.at(path)
             )
             return
         _add_relationship(
@@ -250,19 +250,6 @@ class _JsonReader:
             self.string(item, "relationshipType", f"{path}.relationshipType"),
             self.string(item, "relatedSpdxElement", f"{path}.relatedSpdxElement"),
         )
-
-
-def _json_type(value: Any) -> str:
-    names = {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 # --- tag-value ------------------------------------------------------------------------------
