@@ -6,8 +6,10 @@ set -euo pipefail
 
 action="$1"
 dir="$2"
-pg_port="${CANHGAC_TEST_PG_PORT:-54329}"
-redis_port="${CANHGAC_TEST_REDIS_PORT:-63799}"
+# A free loopback port unless one is given, so two runs on one machine do not collide.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 as_postgres() {
@@ -16,6 +18,8 @@ as_postgres() {
 
 case "$action" in
   start)
+    pg_port="${CANHGAC_TEST_PG_PORT:-$(free_port)}"
+    redis_port="${CANHGAC_TEST_REDIS_PORT:-$(free_port)}"
     mkdir -p "$dir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
     as_postgres "$pg_bin/initdb" -D "$dir/pg" -U canhgac --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"

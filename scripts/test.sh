@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
 export DJANGO_SETTINGS_MODULE=config.settings.test
-export CANHGAC_HOME="${CANHGAC_HOME:-$(mktemp -d)}"
+if [ -z "${CANHGAC_HOME:-}" ]; then
+  CANHGAC_HOME="$(mktemp -d)"
+  own_home="$CANHGAC_HOME"
+fi
+export CANHGAC_HOME
 run() { echo; echo "==> $*"; "$@"; }
 
 run uv run --frozen ruff check .
@@ -19,8 +23,10 @@ DJANGO_SETTINGS_MODULE=config.settings.production \
   SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   uv run --frozen python manage.py check --deploy --fail-level WARNING
 
+# Under /tmp rather than $TMPDIR: when run as root the servers run as the postgres user, who
+# must be able to reach this directory. The trap stops the servers and removes what we made.
 services_dir="$(mktemp -d /tmp/canhgac-services.XXXXXX)"
-trap 'bash scripts/services.sh stop "$services_dir"' EXIT
+trap 'bash scripts/services.sh stop "$services_dir"; rm -rf "${own_home:-/nonexistent-canhgac}"' EXIT
 eval "$(bash scripts/services.sh start "$services_dir")"
 
 echo; echo "==> test suite on SQLite (with browser tests and the Redis round trip)"
