@@ -12,7 +12,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canhgac.advisories.feeds.interface import AdvisoryParser
@@ -31,9 +30,10 @@ from canhgac.advisories.feeds.records import (
     MsrcVulnerabilityRecord,
     ScoreRecord,
 )
-from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
+from canhgac.core.exceptions import ParseError, SourceLocation
 from canhgac.core.golden import assert_matches_golden
-from canhgac.core.tests.mutation import mutate_bytes, replace_random_value
+from canhgac.core.tests.mutation import check_mutated, mutate_bytes, replace_random_value
+from canhgac.core.tests.parsing import located, rejected, write
 
 SAMPLES = Path(__file__).parent / "samples"
 INVENTORY_SAMPLES = Path(__file__).parents[2] / "inventory" / "tests" / "samples"
@@ -73,25 +73,6 @@ CVRF_HEAD = """<?xml version="1.0" encoding="utf-8"?>
 
 def parse(parser: type[AdvisoryParser], path: Path, source: str | None = None) -> AdvisoryBatch:
     return parser().parse(path, source=source or path.name)
-
-
-def parse_error(parser: type[AdvisoryParser], path: Path) -> ValidationError:
-    with pytest.raises(ValidationError) as caught:
-        parser().parse(path, source=path.name)
-    return caught.value
-
-
-def located(error: ValidationError) -> list[str]:
-    return [str(problem) for problem in error.problems]
-
-
-def write(directory: Path, name: str, content: str | bytes) -> Path:
-    path = directory / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
 
 
 def cvrf(directory: Path, vulnerabilities: str, name: str = "doc.xml") -> Path:
@@ -427,17 +408,17 @@ def test_unknown_product_ids_are_left_out_with_a_located_warning(tmp_path: Path)
 def test_malformed_and_truncated_xml(tmp_path: Path) -> None:
     text = CVRF_SAMPLE.read_bytes()
     truncated = write(tmp_path, "truncated.xml", text[: len(text) // 2])
-    error = parse_error(MsrcCvrfParser, truncated)
+    error = rejected(MsrcCvrfParser, truncated)
     assert isinstance(error, ParseError)
     assert error.source.path == "truncated.xml"
     assert error.source.line is not None
     assert "invalid XML: no element found" in str(error)
     broken = write(tmp_path, "broken.xml", CVRF_HEAD + "<vuln:Vulnerability></cvrf:cvrfdoc>")
-    assert located(parse_error(MsrcCvrfParser, broken)) == [
+    assert located(rejected(MsrcCvrfParser, broken)) == [
         "broken.xml:13: invalid XML: mismatched tag: line 13, column 22"
     ]
     empty = write(tmp_path, "empty.xml", b"")
-    assert "no element found" in str(parse_error(MsrcCvrfParser, empty))
+    assert "no element found" in str(rejected(MsrcCvrfParser, empty))
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -464,7 +445,7 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 
 @pytest.mark.parametrize("content", [BILLION_LAUGHS, EXTERNAL_ENTITY])
 def test_dtds_and_entities_are_refused(tmp_path: Path, content: str) -> None:
-    error = parse_error(MsrcCvrfParser, write(tmp_path, "bomb.xml", content))
+    error = rejected(MsrcCvrfParser, write(tmp_path, "bomb.xml", content))
     assert isinstance(error, ParseError)
     assert located(error) == [
         "bomb.xml: refused XML: DTDForbidden (DTDs and entities are not allowed)"
@@ -473,24 +454,24 @@ def test_dtds_and_entities_are_refused(tmp_path: Path, content: str) -> None:
 
 def test_documents_that_are_not_microsoft_cvrf(samples_dir: Path, tmp_path: Path) -> None:
     # nmap writes <!DOCTYPE nmaprun>, which the generic XML reader refuses before the root.
-    assert located(parse_error(MsrcCvrfParser, INVENTORY_SAMPLES / "nmap-min.xml")) == [
+    assert located(rejected(MsrcCvrfParser, INVENTORY_SAMPLES / "nmap-min.xml")) == [
         "nmap-min.xml: refused XML: DTDForbidden (DTDs and entities are not allowed)"
     ]
     cyclonedx = samples_dir / "sbom/cyclonedx/dropwizard-1.3.15__bom.xml"
-    assert located(parse_error(MsrcCvrfParser, cyclonedx)) == [
+    assert located(rejected(MsrcCvrfParser, cyclonedx)) == [
         "dropwizard-1.3.15__bom.xml: not a Microsoft CVRF document: the root element is "
         "<bom>, not <cvrf:cvrfdoc>"
     ]
     oasis = "http://docs.oasis-open.org/csaf/ns/csaf-cvrf/v1.2/cvrf"
     cvrf_12 = write(tmp_path, "cvrf12.xml", f'<cvrfdoc xmlns="{oasis}"><DocumentTitle/></cvrfdoc>')
-    assert located(parse_error(MsrcCvrfParser, cvrf_12)) == [
+    assert located(rejected(MsrcCvrfParser, cvrf_12)) == [
         f"cvrf12.xml: a CVRF document in namespace '{oasis}', not Microsoft's CVRF 1.1 "
         "(http://www.icasi.org/CVRF/schema/cvrf/1.1)"
     ]
     red_hat = write(
         tmp_path, "redhat.xml", CVRF_HEAD.replace("microsoft.com", "redhat.com") + "</cvrf:cvrfdoc>"
     )
-    assert located(parse_error(MsrcCvrfParser, red_hat)) == [
+    assert located(rejected(MsrcCvrfParser, red_hat)) == [
         "redhat.xml [DocumentPublisher]: not a Microsoft CVRF document: "
         "the publisher is 'secure@redhat.com'"
     ]
@@ -502,12 +483,12 @@ def test_documents_that_are_not_microsoft_cvrf(samples_dir: Path, tmp_path: Path
         )
         + "</cvrf:cvrfdoc>",
     )
-    assert located(parse_error(MsrcCvrfParser, no_publisher)) == [
+    assert located(rejected(MsrcCvrfParser, no_publisher)) == [
         "anonymous.xml [DocumentPublisher]: not a Microsoft CVRF document: "
         "<ProductTree> before any <DocumentPublisher>"
     ]
     no_id = write(tmp_path, "no-id.xml", CVRF_HEAD.replace("2022-Test", " ") + "</cvrf:cvrfdoc>")
-    assert located(parse_error(MsrcCvrfParser, no_id)) == [
+    assert located(rejected(MsrcCvrfParser, no_id)) == [
         "no-id.xml [DocumentTracking/Identification/ID]: "
         "the document has no ID (DocumentTracking/Identification/ID)"
     ]
@@ -527,13 +508,13 @@ def test_documents_that_are_not_microsoft_cvrf(samples_dir: Path, tmp_path: Path
     ],
 )
 def test_encodings_python_or_expat_refuse(tmp_path: Path, content: str, expected: str) -> None:
-    assert located(parse_error(MsrcCvrfParser, write(tmp_path, "enc.xml", content))) == [expected]
+    assert located(rejected(MsrcCvrfParser, write(tmp_path, "enc.xml", content))) == [expected]
 
 
 def test_latin1_bytes_in_a_utf8_document(tmp_path: Path) -> None:
     content = CVRF_HEAD.replace("Test</cvrf:DocumentTitle>", "Th\xe1ng 4</cvrf:DocumentTitle>")
     path = write(tmp_path, "latin1.xml", content.encode("latin-1") + b"</cvrf:cvrfdoc>")
-    error = parse_error(MsrcCvrfParser, path)
+    error = rejected(MsrcCvrfParser, path)
     assert located(error) == [
         "latin1.xml:5: invalid XML: not well-formed (invalid token): line 5, column 22"
     ]
@@ -545,14 +526,14 @@ def test_file_over_the_size_limit(
 ) -> None:
     monkeypatch.setenv("CANHGAC_IMPORT_MAX_BYTES", "100")
     size = (SAMPLES / name).stat().st_size
-    assert located(parse_error(parser, SAMPLES / name)) == [
+    assert located(rejected(parser, SAMPLES / name)) == [
         f"{name}: the file is {size} bytes; the limit is 100"
     ]
 
 
 @pytest.mark.parametrize(("name", "parser"), OWN_SAMPLES)
 def test_missing_file(tmp_path: Path, name: str, parser: type[AdvisoryParser]) -> None:
-    assert located(parse_error(parser, tmp_path / name)) == [
+    assert located(rejected(parser, tmp_path / name)) == [
         f"{name}: cannot read the file: No such file or directory"
     ]
 
@@ -564,49 +545,47 @@ def csaf_document() -> dict[str, Any]:
 
 def test_json_that_is_not_microsoft_csaf(samples_dir: Path, tmp_path: Path) -> None:
     kev = samples_dir / "advisories/kev_known_exploited_vulnerabilities.json"
-    assert located(parse_error(MsrcCsafParser, kev)) == [
+    assert located(rejected(MsrcCsafParser, kev)) == [
         f'{kev.name} [$.document]: not a CSAF document: there is no "document" object'
     ]
     assert 'no "document" object' in str(
-        parse_error(MsrcCsafParser, write(tmp_path, "list.json", "[1, 2]"))
+        rejected(MsrcCsafParser, write(tmp_path, "list.json", "[1, 2]"))
     )
     other = csaf_document()
     other["document"]["publisher"] = {"category": "vendor", "name": "Red Hat Product Security"}
-    assert located(parse_error(MsrcCsafParser, write(tmp_path, "rh.json", json.dumps(other)))) == [
+    assert located(rejected(MsrcCsafParser, write(tmp_path, "rh.json", json.dumps(other)))) == [
         "rh.json [$.document.publisher.name]: not a Microsoft CSAF document: the publisher is "
         "'Red Hat Product Security'; this parser reads the Microsoft Security Update Guide"
     ]
     old = csaf_document()
     old["document"]["csaf_version"] = "1.2"
-    assert located(parse_error(MsrcCsafParser, write(tmp_path, "old.json", json.dumps(old)))) == [
+    assert located(rejected(MsrcCsafParser, write(tmp_path, "old.json", json.dumps(old)))) == [
         "old.json [$.document.csaf_version]: not a CSAF 2.x document: csaf_version is '1.2'"
     ]
     untracked = csaf_document()
     del untracked["document"]["tracking"]["id"]
-    error = parse_error(MsrcCsafParser, write(tmp_path, "untracked.json", json.dumps(untracked)))
+    error = rejected(MsrcCsafParser, write(tmp_path, "untracked.json", json.dumps(untracked)))
     assert located(error) == [
         "untracked.json [$.document.tracking.id]: the document has no tracking id"
     ]
     odd = csaf_document()
     odd["vulnerabilities"] = {"cve": "CVE-2024-38063"}
-    assert located(parse_error(MsrcCsafParser, write(tmp_path, "odd.json", json.dumps(odd)))) == [
+    assert located(rejected(MsrcCsafParser, write(tmp_path, "odd.json", json.dumps(odd)))) == [
         'odd.json [$.vulnerabilities]: "vulnerabilities" is not a list'
     ]
 
 
 def test_broken_json(tmp_path: Path) -> None:
     text = CSAF_SAMPLE.read_text(encoding="utf-8")
-    error = parse_error(MsrcCsafParser, write(tmp_path, "cut.json", text[:1000]))
+    error = rejected(MsrcCsafParser, write(tmp_path, "cut.json", text[:1000]))
     assert isinstance(error, ParseError)
     assert error.source.path == "cut.json"
     assert error.source.line is not None
     assert "invalid JSON" in str(error)
     deep = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
-    assert located(parse_error(MsrcCsafParser, deep)) == [
-        "deep.json: invalid JSON: nested too deeply"
-    ]
+    assert located(rejected(MsrcCsafParser, deep)) == ["deep.json: invalid JSON: nested too deeply"]
     latin1 = write(tmp_path, "latin1.json", '{"document": "Th\xe1ng"}'.encode("latin-1"))
-    assert located(parse_error(MsrcCsafParser, latin1)) == [
+    assert located(rejected(MsrcCsafParser, latin1)) == [
         "latin1.json:1: not UTF-8 text (byte 16); save the file as UTF-8"
     ]
 
@@ -710,29 +689,15 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
 def test_mutated_samples_raise_only_validation_errors(
     tmp_path_factory: pytest.TempPathFactory, name: str, parser: type[AdvisoryParser]
 ) -> None:
+    def check_batch(batch: AdvisoryBatch) -> None:
+        (document,) = batch.msrc_documents
+        known = {product.product_id for product in document.products}
+        for record in document.vulnerabilities:
+            assert record.cve_id == record.cve_id.upper()
+            assert all(set(item.product_ids) <= known for item in record.remediations)
+
     path = tmp_path_factory.mktemp("mutated") / name
-
-    @settings(
-        max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
-    @given(content=mutated(name))
-    def check(content: bytes) -> None:
-        path.write_bytes(content)
-        try:
-            batch = parser().parse(path, source=name)
-        except ValidationError as raised:  # ParseError is one
-            problems = raised.problems
-        else:
-            (document,) = batch.msrc_documents
-            known = {product.product_id for product in document.products}
-            for record in document.vulnerabilities:
-                assert record.cve_id == record.cve_id.upper()
-                assert all(set(item.product_ids) <= known for item in record.remediations)
-            return
-        assert problems
-        assert all(problem.location and problem.location.path == name for problem in problems)
-
-    check()
+    check_mutated(path, parser, mutated(name), check_batch)
 
 
 # --- sniffing -------------------------------------------------------------------------------

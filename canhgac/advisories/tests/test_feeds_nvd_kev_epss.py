@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canhgac.advisories.feeds import nvd
@@ -33,7 +32,8 @@ from canhgac.advisories.feeds.records import (
 )
 from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
 from canhgac.core.golden import assert_matches_golden
-from canhgac.core.tests.mutation import mutate_bytes, shuffle_json
+from canhgac.core.tests.mutation import check_mutated, mutate_bytes, shuffle_json
+from canhgac.core.tests.parsing import located, parse_error, write
 
 SAMPLES = Path(__file__).parent / "samples"
 OWN_SAMPLES: list[tuple[str, type[AdvisoryParser]]] = [
@@ -55,25 +55,6 @@ EPSS_HEAD = "#model_version:v2025.03.14,score_date:2025-08-26T00:00:00+0000\ncve
 
 def parse(parser: type[AdvisoryParser], path: Path) -> AdvisoryBatch:
     return parser().parse(path, source=path.name)
-
-
-def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
-
-
-def parse_error(parser: type[AdvisoryParser], path: Path) -> ParseError:
-    with pytest.raises(ParseError) as caught:
-        parser().parse(path, source=path.name)
-    return caught.value
-
-
-def located(error: ValidationError) -> list[str]:
-    return [str(problem) for problem in error.problems]
 
 
 def warnings_of(batch: AdvisoryBatch) -> list[str]:
@@ -1151,25 +1132,11 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
 def test_mutated_samples_raise_only_validation_errors(
     tmp_path_factory: pytest.TempPathFactory, name: str, parser: type[AdvisoryParser]
 ) -> None:
+    def check_batch(batch: AdvisoryBatch) -> None:
+        assert batch.source_format == parser.id
+        assert all(record.id.startswith("CVE-") for record in batch.vulnerabilities)
+        assert all(record.cve_id.startswith("CVE-") for record in batch.kev)
+        assert all(0 <= record.score <= 1 for record in batch.epss)
+
     path = tmp_path_factory.mktemp("mutated") / name
-
-    @settings(
-        max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
-    @given(content=mutated(name))
-    def check(content: bytes) -> None:
-        path.write_bytes(content)
-        try:
-            batch = parser().parse(path, source=name)
-        except ValidationError as raised:
-            problems = raised.problems
-        else:
-            assert batch.source_format == parser.id
-            assert all(record.id.startswith("CVE-") for record in batch.vulnerabilities)
-            assert all(record.cve_id.startswith("CVE-") for record in batch.kev)
-            assert all(0 <= record.score <= 1 for record in batch.epss)
-            return
-        assert problems
-        assert all(problem.location and problem.location.path == name for problem in problems)
-
-    check()
+    check_mutated(path, parser, mutated(name), check_batch)

@@ -1,12 +1,55 @@
-"""Hypothesis helpers shared by every parser's fuzz test: damaged bytes and odd JSON values."""
+"""Hypothesis helpers shared by every parser's fuzz test: damaged bytes, odd JSON values, and
+the check that a damaged file either parses into sane records or fails with located problems."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from canhgac.core.exceptions import ValidationError
+
+Batch_co = TypeVar("Batch_co", covariant=True)
+
+
+class Parses(Protocol[Batch_co]):
+    def parse(self, path: Path, *, source: str) -> Batch_co: ...
+
+
+def check_mutated(
+    path: Path,
+    parser: Callable[[], Parses[Batch_co]],
+    contents: st.SearchStrategy[bytes],
+    check_batch: Callable[[Batch_co], None],
+    examples: int = 200,
+) -> None:
+    """Parse `examples` damaged files at `path`: each gives a batch `check_batch` accepts, or a
+    ValidationError (a ParseError is one) with at least one problem, each located in the file."""
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(content=contents)
+    def check(content: bytes) -> None:
+        path.write_bytes(content)
+        try:
+            batch = parser().parse(path, source=path.name)
+        except ValidationError as raised:
+            problems = raised.problems
+        else:
+            check_batch(batch)
+            return
+        assert problems
+        assert all(problem.location and problem.location.path == path.name for problem in problems)
+
+    check()
 
 
 def mutate_bytes(draw: st.DrawFn, original: bytes, tokens: Sequence[bytes] = ()) -> bytes:

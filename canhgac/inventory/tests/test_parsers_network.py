@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
+from canhgac.core.exceptions import ParseError, SourceLocation
 from canhgac.core.golden import assert_matches_golden
-from canhgac.core.tests.mutation import mutate_bytes, replace_random_value
+from canhgac.core.tests.mutation import check_mutated, mutate_bytes, replace_random_value
+from canhgac.core.tests.parsing import located, rejected, write
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.host_json import (
     HostJsonParser,
@@ -52,25 +52,6 @@ REAL_NMAP: dict[str, tuple[int, int, int]] = {
 
 def parse(parser: type[InventoryParser], path: Path, source: str | None = None) -> InventoryBatch:
     return parser().parse(path, source=source or path.name)
-
-
-def parse_error(parser: type[InventoryParser], path: Path) -> ValidationError:
-    with pytest.raises(ValidationError) as caught:
-        parser().parse(path, source=path.name)
-    return caught.value
-
-
-def located(error: ValidationError) -> list[str]:
-    return [str(problem) for problem in error.problems]
-
-
-def write(directory: Path, name: str, content: str | bytes) -> Path:
-    path = directory / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
 
 
 def by_key(batch: InventoryBatch) -> dict[str, AssetRecord]:
@@ -338,7 +319,7 @@ def test_every_schema_violation_is_reported_with_its_json_path(tmp_path: Path) -
     del document["packages"][3]["version"]
     document["listening"][0]["port"] = "22"
     document["os"]["family"] = "solaris"
-    error = parse_error(HostJsonParser, write_document(tmp_path, document))
+    error = rejected(HostJsonParser, write_document(tmp_path, document))
     assert not isinstance(error, ParseError)
     assert located(error) == [
         "host.json [$.listening[0].port]: '22' is not of type 'integer'",
@@ -362,7 +343,7 @@ def test_more_schema_violations(tmp_path: Path) -> None:
     document["listening"][1]["port"] = 70000
     document["collected_at"] = "yesterday"
     document["programs"][2] = "7-Zip"
-    error = parse_error(HostJsonParser, write_document(tmp_path, document))
+    error = rejected(HostJsonParser, write_document(tmp_path, document))
     assert [problem.location.field for problem in error.problems if problem.location] == [
         "$.collected_at",
         "$.ip_addresses[2]",
@@ -394,7 +375,7 @@ def test_sections_left_out_or_incomplete_are_not_complete(tmp_path: Path) -> Non
 def test_wrong_format_is_refused(samples_dir: Path, tmp_path: Path) -> None:
     cyclonedx = samples_dir / "scans/cyclonedx/issue_8022.json"
     assert not HostJsonParser.sniff(cyclonedx.read_bytes()[:65536], cyclonedx.name)
-    error = parse_error(HostJsonParser, cyclonedx)
+    error = rejected(HostJsonParser, cyclonedx)
     assert isinstance(error, ParseError)
     assert error.source == SourceLocation("issue_8022.json", None, "$.schema")
     assert located(error) == [
@@ -403,16 +384,16 @@ def test_wrong_format_is_refused(samples_dir: Path, tmp_path: Path) -> None:
     ]
     spdx = samples_dir / "sbom/spdx-examples"
     for path in sorted(spdx.glob("*.json"))[:1]:
-        assert "SPDX" in str(parse_error(HostJsonParser, path))
+        assert "SPDX" in str(rejected(HostJsonParser, path))
     assert "not the output of canhgac-collect" in str(
-        parse_error(HostJsonParser, write(tmp_path, "list.json", "[1, 2]"))
+        rejected(HostJsonParser, write(tmp_path, "list.json", "[1, 2]"))
     )
 
 
 def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     document = host_document()
     document["schema_version"] = "2.0"
-    error = parse_error(HostJsonParser, write_document(tmp_path, document))
+    error = rejected(HostJsonParser, write_document(tmp_path, document))
     assert located(error) == [
         "host.json [$.schema_version]: schema_version '2.0' is not supported: "
         "this canhgac reads 1.x"
@@ -614,7 +595,7 @@ OTHER_DOCTYPE = """<?xml version="1.0"?>
     ids=["laughs", "external-entity", "external-dtd", "internal-subset", "other-doctype"],
 )
 def test_xml_with_dtd_or_entities_is_refused(tmp_path: Path, text: str) -> None:
-    error = parse_error(NmapParser, write(tmp_path, "bomb.xml", text))
+    error = rejected(NmapParser, write(tmp_path, "bomb.xml", text))
     assert isinstance(error, ParseError)
     assert located(error) == [
         "bomb.xml: refused XML: DTDForbidden (DTDs and entities are not allowed)"
@@ -630,21 +611,21 @@ def test_nmaps_own_bare_doctype_is_accepted(tmp_path: Path) -> None:
 
 def test_malformed_and_truncated_xml(tmp_path: Path) -> None:
     text = '<nmaprun>\n<host><status state="up"/>\n</nmaprun>\n'
-    error = parse_error(NmapParser, write(tmp_path, "bad.xml", text))
+    error = rejected(NmapParser, write(tmp_path, "bad.xml", text))
     assert located(error) == ["bad.xml:3: invalid XML: mismatched tag: line 3, column 2"]
     content = (SAMPLES / "nmap-min.xml").read_bytes()
-    error = parse_error(NmapParser, write(tmp_path, "cut.xml", content[: len(content) // 2]))
+    error = rejected(NmapParser, write(tmp_path, "cut.xml", content[: len(content) // 2]))
     assert error.problems[0].location == SourceLocation(
         "cut.xml", content[: len(content) // 2].count(b"\n") + 1
     )
     assert error.problems[0].message.startswith("invalid XML: ")
-    assert located(parse_error(NmapParser, write(tmp_path, "empty.xml", ""))) == [
+    assert located(rejected(NmapParser, write(tmp_path, "empty.xml", ""))) == [
         "empty.xml:1: invalid XML: no element found: line 1, column 0"
     ]
 
 
 def test_xml_of_another_format(samples_dir: Path) -> None:
-    error = parse_error(NmapParser, samples_dir / "scans/cyclonedx/spec1.xml")
+    error = rejected(NmapParser, samples_dir / "scans/cyclonedx/spec1.xml")
     assert error.problems[0].location == SourceLocation("spec1.xml", 1)
     assert error.problems[0].message.startswith("not an nmap XML report: the root element is <")
 
@@ -652,7 +633,7 @@ def test_xml_of_another_format(samples_dir: Path) -> None:
 def test_non_utf8_and_unknown_encodings(tmp_path: Path) -> None:
     xml = '<nmaprun>\n<host><status state="up"/><hostnames><hostname name="caf\xe9"/>'
     xml += "</hostnames></host></nmaprun>"
-    error = parse_error(NmapParser, write(tmp_path, "latin.xml", xml.encode("latin-1")))
+    error = rejected(NmapParser, write(tmp_path, "latin.xml", xml.encode("latin-1")))
     assert located(error) == [
         "latin.xml:2: invalid XML: not well-formed (invalid token): line 2, column 56"
     ]
@@ -662,21 +643,21 @@ def test_non_utf8_and_unknown_encodings(tmp_path: Path) -> None:
     assert [asset.key for asset in batch.assets] == ["café"]
     for encoding in ("utf-9", "utf-32"):
         text = f'<?xml version="1.0" encoding="{encoding}"?>\n<nmaprun/>'
-        error = parse_error(NmapParser, write(tmp_path, "enc.xml", text))
+        error = rejected(NmapParser, write(tmp_path, "enc.xml", text))
         assert error.problems[0].location == SourceLocation("enc.xml", 1)
         assert error.problems[0].message.startswith("invalid XML: ")
 
     content = json.dumps(host_document()).replace("sshd", "ss\udce9hd", 1)
     position = content.index("\udce9")
     path = write(tmp_path, "latin.json", content.encode("utf-8", errors="surrogateescape"))
-    assert located(parse_error(HostJsonParser, path)) == [
+    assert located(rejected(HostJsonParser, path)) == [
         f"latin.json:1: not UTF-8 text (byte {position}); save the file as UTF-8"
     ]
 
 
 def test_utf16_json_gets_a_hint(tmp_path: Path) -> None:
     content = (SAMPLES / "host-windows-2019.json").read_text(encoding="utf-8").encode("utf-16")
-    assert located(parse_error(HostJsonParser, write(tmp_path, "ps.json", content))) == [
+    assert located(rejected(HostJsonParser, write(tmp_path, "ps.json", content))) == [
         "ps.json:1: the file is UTF-16 (PowerShell's '>' writes UTF-16): run the collector with "
         "-OutFile, or save the file as UTF-8"
     ]
@@ -685,18 +666,16 @@ def test_utf16_json_gets_a_hint(tmp_path: Path) -> None:
 def test_malformed_truncated_and_deep_json(tmp_path: Path) -> None:
     content = (SAMPLES / "host-linux-ubuntu.json").read_text(encoding="utf-8")
     cut = content[: len(content) // 2]
-    error = parse_error(HostJsonParser, write(tmp_path, "cut.json", cut))
+    error = rejected(HostJsonParser, write(tmp_path, "cut.json", cut))
     assert error.problems[0].location == SourceLocation("cut.json", cut.count("\n") + 1)
     assert error.problems[0].message.startswith("invalid JSON: ")
-    assert located(parse_error(HostJsonParser, write(tmp_path, "bad.json", '{"schema": }'))) == [
+    assert located(rejected(HostJsonParser, write(tmp_path, "bad.json", '{"schema": }'))) == [
         "bad.json:1: invalid JSON: Expecting value (column 12)"
     ]
     path = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
-    assert located(parse_error(HostJsonParser, path)) == [
-        "deep.json: invalid JSON: nested too deeply"
-    ]
+    assert located(rejected(HostJsonParser, path)) == ["deep.json: invalid JSON: nested too deeply"]
     path = write(tmp_path, "long.json", '{"schema": ' + "1" * 5000 + "}")
-    assert located(parse_error(HostJsonParser, path))[0].startswith("long.json: invalid JSON: ")
+    assert located(rejected(HostJsonParser, path))[0].startswith("long.json: invalid JSON: ")
 
 
 @pytest.mark.parametrize(("name", "parser"), OWN_SAMPLES)
@@ -705,14 +684,14 @@ def test_file_over_the_size_limit(
 ) -> None:
     monkeypatch.setenv("CANHGAC_IMPORT_MAX_BYTES", "100")
     size = (SAMPLES / name).stat().st_size
-    assert located(parse_error(parser, SAMPLES / name)) == [
+    assert located(rejected(parser, SAMPLES / name)) == [
         f"{name}: the file is {size} bytes; the limit is 100"
     ]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     for parser in (NmapParser, HostJsonParser):
-        error = parse_error(parser, tmp_path / "gone.xml")
+        error = rejected(parser, tmp_path / "gone.xml")
         assert located(error) == ["gone.xml: cannot read the file: No such file or directory"]
 
 
@@ -747,22 +726,8 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
 def test_mutated_samples_raise_only_validation_errors(
     tmp_path_factory: pytest.TempPathFactory, name: str, parser: type[InventoryParser]
 ) -> None:
+    def check_batch(batch: InventoryBatch) -> None:
+        assert all(asset.key for asset in batch.assets)
+
     path = tmp_path_factory.mktemp("mutated") / name
-
-    @settings(
-        max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
-    @given(content=mutated(name))
-    def check(content: bytes) -> None:
-        path.write_bytes(content)
-        try:
-            batch = parser().parse(path, source=name)
-        except ValidationError as raised:  # ParseError is one
-            problems = raised.problems
-        else:
-            assert all(asset.key for asset in batch.assets)
-            return
-        assert problems
-        assert all(problem.location and problem.location.path == name for problem in problems)
-
-    check()
+    check_mutated(path, parser, mutated(name), check_batch)

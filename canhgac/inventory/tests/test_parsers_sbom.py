@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
 from canhgac.core.golden import assert_matches_golden
-from canhgac.core.tests.mutation import mutate_bytes, shuffle_json
+from canhgac.core.tests.mutation import check_mutated, mutate_bytes, shuffle_json
+from canhgac.core.tests.parsing import located, parse_error, write
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.cyclonedx import CycloneDxParser
 from canhgac.inventory.importers.interface import InventoryParser
@@ -204,25 +204,6 @@ def parse(parser: type[InventoryParser], path: Path) -> InventoryBatch:
 def only_asset(batch: InventoryBatch) -> AssetRecord:
     (asset,) = batch.assets
     return asset
-
-
-def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    return path
-
-
-def parse_error(parser: type[InventoryParser], path: Path) -> ParseError:
-    with pytest.raises(ParseError) as caught:
-        parser().parse(path, source=path.name)
-    return caught.value
-
-
-def located(error: ValidationError) -> list[str]:
-    return [str(problem) for problem in error.problems]
 
 
 # --- golden samples -------------------------------------------------------------------------
@@ -1019,24 +1000,10 @@ def mutated(draw: st.DrawFn, name: str) -> bytes:
 def test_mutated_samples_raise_only_validation_errors(
     tmp_path_factory: pytest.TempPathFactory, name: str, parser: type[InventoryParser]
 ) -> None:
+    def check_batch(batch: InventoryBatch) -> None:
+        asset = only_asset(batch)
+        assert asset.key
+        assert all(component.name for component in asset.components)
+
     path = tmp_path_factory.mktemp("mutated") / name
-
-    @settings(
-        max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
-    @given(content=mutated(name))
-    def check(content: bytes) -> None:
-        path.write_bytes(content)
-        try:
-            batch = parser().parse(path, source=name)
-        except ValidationError as raised:
-            problems = raised.problems
-        else:
-            asset = only_asset(batch)
-            assert asset.key
-            assert all(component.name for component in asset.components)
-            return
-        assert problems
-        assert all(problem.location and problem.location.path == name for problem in problems)
-
-    check()
+    check_mutated(path, parser, mutated(name), check_batch)
