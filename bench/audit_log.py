@@ -10,13 +10,9 @@ watch is appends/s: every write service pays one append inside its transaction.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import django_ready  # bench/harness.py, beside this script
 
 
 def main() -> None:
@@ -24,23 +20,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     arguments = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="canhgac-bench-")
-    os.environ.setdefault("CANHGAC_HOME", home)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    engine = django_ready()
     from rich.console import Console
     from rich.table import Table
 
     from canhgac.audit.enums import AuditAction
     from canhgac.audit.selectors import audit_verify
     from canhgac.audit.services import audit_record
-
-    call_command("migrate", verbosity=0)
-    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
 
     started = time.perf_counter()
     for number in range(arguments.events):

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import django_ready  # bench/harness.py, beside this script
 
 HOSTS_PER_FILE = 250
 
@@ -76,14 +74,8 @@ def main() -> None:
     parser.add_argument("--components", type=int, default=100)
     arguments = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="canhgac-bench-")
-    os.environ.setdefault("CANHGAC_HOME", home)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
+    engine = django_ready()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import transaction
     from rich.console import Console
     from rich.table import Table
@@ -98,12 +90,10 @@ def main() -> None:
     from canhgac.inventory.models import Component
     from canhgac.inventory.services import inventory_import
 
-    call_command("migrate", verbosity=0)
     actor = SystemActor("bench")
     unit = Unit.objects.filter(code="BENCH").first() or unit_create(
         by=actor, code="BENCH", name="Bench", kind=UnitKind.PROVINCE_COMMITTEE
     )
-    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     table = Table(title=f"Inventory import on {engine}")
     for column in ("workload", "rows", "parse s", "parse rows/s", "store s", "store rows/s"):
         table.add_column(column, justify="right")

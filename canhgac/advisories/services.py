@@ -8,6 +8,7 @@ and updates the merged fields. Other sources' data is never touched.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
@@ -419,16 +420,12 @@ def advisories_import_upload(*, by: Actor, upload: Upload, format_id: str = AUTO
 
 # --- Warning letters ---------------------------------------------------------------------------
 
-LETTER_FIELDS = (
-    "issuer",
-    "issued_on",
-    "title",
-    "summary",
-    "affected_products",
-    "required_actions",
-    "due_date",
-    "exploited",
-    "public_exploit",
+# The letter's own columns, copied from the record; the number is its key, and the cited CVEs
+# and the letter it forwards are stored as relations.
+LETTER_FIELDS = tuple(
+    field.name
+    for field in dataclasses.fields(WarningLetterRecord)
+    if field.name not in {"number", "location", "cves", "forwarded_from"}
 )
 
 

@@ -20,6 +20,7 @@ Every value is read as written (YAML BaseLoader: no octal numbers, no yes/no sur
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -42,20 +43,8 @@ SEVERITIES = {
     "khac": "other",
     "other": "other",
 }
-FIELDS = {
-    "number",
-    "issuer",
-    "issued_on",
-    "title",
-    "summary",
-    "affected_products",
-    "required_actions",
-    "due_date",
-    "exploited",
-    "public_exploit",
-    "forwarded_from",
-    "cves",
-}
+# The keys a letter may have: the record's fields (its location is where it was read).
+FIELDS = {field.name for field in dataclasses.fields(WarningLetterRecord)} - {"location"}
 REQUIRED = ("number", "issuer", "issued_on", "title")
 
 
