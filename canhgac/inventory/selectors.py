@@ -6,7 +6,7 @@ runs on it) to whoever sees its unit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 
@@ -14,6 +14,10 @@ from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
 from canhgac.core.exceptions import NotFoundError
 from canhgac.inventory.models import Asset, Component, InformationSystem, Service
+
+# Any query set of systems or assets, annotated or not: the filters keep its type.
+Systems = TypeVar("Systems", bound=QuerySet[Any])
+Assets = TypeVar("Assets", bound=QuerySet[Any])
 
 
 def system_list_for_user(*, user: Any) -> QuerySet[InformationSystem]:
@@ -24,6 +28,29 @@ def system_list_for_user(*, user: Any) -> QuerySet[InformationSystem]:
     if units.everything:
         return systems
     return systems.filter(Q(owner_unit_id__in=units.ids) | Q(operator_unit_id__in=units.ids))
+
+
+def system_filter(
+    systems: Systems,
+    *,
+    q: str = "",
+    unit_code: str = "",
+    status: str = "",
+    approved_level: int | None = None,
+    unapproved: bool = False,
+) -> Systems:
+    """The search boxes of the systems list, in the web and the API: each one given narrows."""
+    if q:
+        systems = systems.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    if unit_code:
+        systems = systems.filter(Q(owner_unit__code=unit_code) | Q(operator_unit__code=unit_code))
+    if status:
+        systems = systems.filter(status=status)
+    if unapproved:
+        systems = systems.filter(approved_level__isnull=True)
+    if approved_level is not None:
+        systems = systems.filter(approved_level=approved_level)
+    return systems
 
 
 def system_get_for_user(
@@ -39,6 +66,29 @@ def system_get_for_user(
 
 def asset_list_for_user(*, user: Any) -> QuerySet[Asset]:
     return access.restrict(Asset.objects.select_related("unit", "system"), user=user)
+
+
+def asset_filter(
+    assets: Assets,
+    *,
+    q: str = "",
+    unit_code: str = "",
+    system_code: str = "",
+    kind: str = "",
+    internet_facing: bool | None = None,
+) -> Assets:
+    """The search boxes of the assets list, in the web and the API: each one given narrows."""
+    if q:
+        assets = assets.filter(Q(key__icontains=q) | Q(name__icontains=q) | Q(os_name__icontains=q))
+    if unit_code:
+        assets = assets.filter(unit__code=unit_code)
+    if system_code:
+        assets = assets.filter(system__code=system_code)
+    if kind:
+        assets = assets.filter(kind=kind)
+    if internet_facing is not None:
+        assets = assets.filter(internet_facing=internet_facing)
+    return assets
 
 
 def asset_get_for_user(

@@ -119,16 +119,14 @@ def system_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
-            systems = systems.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
-        if data["unit"]:
-            systems = systems.filter(Q(owner_unit=data["unit"]) | Q(operator_unit=data["unit"]))
-        if data["status"]:
-            systems = systems.filter(status=data["status"])
-        if data["level"] == "none":
-            systems = systems.filter(approved_level__isnull=True)
-        elif data["level"]:
-            systems = systems.filter(approved_level=int(data["level"]))
+        systems = selectors.system_filter(
+            systems,
+            q=data["q"],
+            unit_code=data["unit"].code if data["unit"] else "",
+            status=data["status"],
+            approved_level=int(data["level"]) if data["level"].isdigit() else None,
+            unapproved=data["level"] == "none",
+        )
     page = Paginator(systems, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(system, system_quality_issues(system)) for system in page.object_list]
     return render(
@@ -187,18 +185,13 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
-            assets = assets.filter(
-                Q(key__icontains=data["q"])
-                | Q(name__icontains=data["q"])
-                | Q(os_name__icontains=data["q"])
-            )
-        if data["unit"]:
-            assets = assets.filter(unit=data["unit"])
-        if data["kind"]:
-            assets = assets.filter(kind=data["kind"])
-        if data["internet_facing"]:
-            assets = assets.filter(internet_facing=True)
+        assets = selectors.asset_filter(
+            assets,
+            q=data["q"],
+            unit_code=data["unit"].code if data["unit"] else "",
+            kind=data["kind"],
+            internet_facing=True if data["internet_facing"] else None,
+        )
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/inventory/asset_list.html", {"page": page, "form": form})
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -53,16 +53,13 @@ class SystemFilter(Schema):
 @paginate
 def system_list(request: HttpRequest, filters: Query[SystemFilter]) -> QuerySet[InformationSystem]:
     systems = selectors.system_list_for_user(user=request_user(request)).order_by("code")
-    if filters.unit:
-        systems = systems.filter(
-            Q(owner_unit__code=filters.unit) | Q(operator_unit__code=filters.unit)
-        )
-    if filters.status:
-        systems = systems.filter(status=filters.status)
-    if filters.approved_level is not None:
-        systems = systems.filter(approved_level=filters.approved_level)
-    if filters.q:
-        systems = systems.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
+    systems = selectors.system_filter(
+        systems,
+        q=filters.q or "",
+        unit_code=filters.unit or "",
+        status=filters.status or "",
+        approved_level=filters.approved_level,
+    )
     return systems
 
 
@@ -116,20 +113,14 @@ class AssetFilter(Schema):
 @paginate
 def asset_list(request: HttpRequest, filters: Query[AssetFilter]) -> QuerySet[Asset]:
     assets = selectors.asset_list_for_user(user=request_user(request)).order_by("unit__code", "key")
-    if filters.unit:
-        assets = assets.filter(unit__code=filters.unit)
-    if filters.system:
-        assets = assets.filter(system__code=filters.system)
-    if filters.kind:
-        assets = assets.filter(kind=filters.kind)
-    if filters.internet_facing is not None:
-        assets = assets.filter(internet_facing=filters.internet_facing)
-    if filters.q:
-        assets = assets.filter(
-            Q(key__icontains=filters.q)
-            | Q(name__icontains=filters.q)
-            | Q(os_name__icontains=filters.q)
-        )
+    assets = selectors.asset_filter(
+        assets,
+        q=filters.q or "",
+        unit_code=filters.unit or "",
+        system_code=filters.system or "",
+        kind=filters.kind or "",
+        internet_facing=filters.internet_facing,
+    )
     return assets
 
 

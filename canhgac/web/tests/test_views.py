@@ -14,6 +14,8 @@ from canhgac.accounts.enums import UnitKind
 from canhgac.accounts.tests.world import PASSWORD, TEST_ACTOR, World
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.core import clock
+from canhgac.inventory.models import Asset, InformationSystem
 
 
 def test_sign_in_and_out_are_audited(world: World, client: Client) -> None:
@@ -267,3 +269,33 @@ def test_warning_letter_created_in_vietnamese_and_forwarded(world: World, client
     detail = client.get(f"/advisories/warnings/{copy.pk}/").content.decode()
     assert "651/CATTT-NCSC" in detail
     assert "CVE-2022-26809" in detail
+
+
+def test_inventory_list_filters_narrow_within_the_users_scope(world: World, client: Client) -> None:
+
+    InformationSystem.objects.create(
+        code="QLVB", name="Quản lý văn bản", owner_unit=world.units["A"]
+    )
+    InformationSystem.objects.create(
+        code="DVC", name="Dịch vụ công", owner_unit=world.units["A"], approved_level=3
+    )
+    InformationSystem.objects.create(code="MAIL-B", name="Thư B", owner_unit=world.units["B"])
+    now = clock.now()
+    for unit, key, facing in (("A", "web01", True), ("A", "pc-01", False), ("B", "web-b", True)):
+        Asset.objects.create(
+            unit=world.units[unit], key=key, kind="server", internet_facing=facing,
+            first_seen=now, last_seen=now,
+        )  # fmt: skip
+    client.force_login(world.users["unit_officer"])
+
+    def listed(url: str, *names: str) -> None:
+        body = client.get(url).content.decode()
+        for name in ("QLVB", "DVC", "MAIL-B", "web01", "pc-01", "web-b"):
+            assert (name in body) == (name in names), (url, name)
+
+    listed("/inventory/systems/", "QLVB", "DVC")  # B's system is out of scope
+    listed("/inventory/systems/?level=none", "QLVB")
+    listed("/inventory/systems/?level=3", "DVC")
+    listed("/inventory/systems/?q=d%E1%BB%8Bch", "DVC")
+    listed("/inventory/assets/", "web01", "pc-01")
+    listed("/inventory/assets/?internet_facing=on", "web01")
