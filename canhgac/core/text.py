@@ -27,3 +27,8 @@ def parse_flag(text: str) -> bool | None:
     if word in FALSE_WORDS:
         return False
     return None
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its first `limit` - 1 characters and '…': cut where a reader sees it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

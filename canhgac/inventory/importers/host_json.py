@@ -47,6 +47,7 @@ from packageurl import PackageURL
 
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation, ValidationError
 from canhgac.core.files import check_size, cpe22_to_23, load_json
+from canhgac.core.text import shorten
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.interface import InventoryParser
 from canhgac.inventory.importers.records import (
@@ -230,9 +231,9 @@ def _problem(violation: SchemaViolation, source: str) -> Problem:
     if required is not None:
         parts.append(required.group("name"))
         message = "is required"
-    if len(message) > MAX_MESSAGE_LENGTH:
-        message = message[: MAX_MESSAGE_LENGTH - 1] + "…"
-    return Problem(message, SourceLocation(source, None, json_path(parts)))
+    return Problem(
+        shorten(message, MAX_MESSAGE_LENGTH), SourceLocation(source, None, json_path(parts))
+    )
 
 
 def _text(mapping: Mapping[str, Any], key: str) -> str:

@@ -22,10 +22,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from canhgac.accounts import access
 from canhgac.accounts.actors import SystemActor
@@ -42,6 +42,7 @@ from canhgac.core.exceptions import (
     ValidationError,
 )
 from canhgac.core.registry import AUTO
+from canhgac.core.text import shorten
 from canhgac.core.uploads import Upload, uploaded_file
 from canhgac.inventory.enums import AssetKind
 from canhgac.inventory.importers.records import (
@@ -174,17 +175,25 @@ def _visible_units(by: Actor, codes: set[str]) -> dict[str, Unit]:
     return {unit.code: unit for unit in units}
 
 
-# Longest values the columns take; longer ones are refused with their location.
-ASSET_LIMITS = {
-    "key": 255,
-    "name": 255,
-    "os_name": 255,
-    "os_cpe": 512,
-    "os_version": 64,
-    "os_build": 64,
-    "criticality": 16,
-}
-SERVICE_LIMITS = {"protocol": 8, "name": 64}
+def _column_limit(model: type[Model], name: str) -> int:
+    """The longest value the column `name` of `model` holds."""
+    return cast("Field[Any, Any]", model._meta.get_field(name)).max_length or 0
+
+
+def _column_limits(model: type[Model], names: tuple[str, ...]) -> dict[str, int]:
+    return {name: _column_limit(model, name) for name in names}
+
+
+# Values longer than their column are refused with their location, never cut: a cut version
+# or CPE would match other advisories. Free-text summaries (a service's banner, a component's
+# evidence) are shortened where a reader sees it instead.
+ASSET_LIMITS = _column_limits(
+    Asset, ("key", "name", "os_name", "os_cpe", "os_version", "os_build", "criticality")
+)
+SERVICE_LIMITS = _column_limits(Service, ("protocol", "name", "product", "version"))
+COMPONENT_LIMITS = _column_limits(Component, ("name", "vendor", "version", "cpe", "purl"))
+BANNER_LIMIT = _column_limit(Service, "banner")
+EVIDENCE_LIMIT = _column_limit(Component, "evidence")
 
 
 def _text_problems(record: AssetRecord) -> list[Problem]:
@@ -198,16 +207,28 @@ def _text_problems(record: AssetRecord) -> list[Problem]:
             )
         if "\x00" in value:
             problems.append(Problem(f"{name} contains a NUL character", _at(record.location, name)))
-    for service in record.services:
-        for name, limit in SERVICE_LIMITS.items():
-            if len(getattr(service, name)) > limit:
-                problems.append(
-                    Problem(
-                        f"service {name} {getattr(service, name)[:20]!r}… is "
-                        f"longer than {limit} characters",
-                        _at(record.location, "services"),
+    listed: tuple[tuple[str, Sequence[Any], dict[str, int], str], ...] = (
+        ("service", record.services, SERVICE_LIMITS, "banner"),
+        ("component", record.components, COMPONENT_LIMITS, "evidence"),
+    )
+    for label, items, limits, summary in listed:
+        where = _at(record.location, f"{label}s")
+        for item in items:
+            for name, limit in limits.items():
+                value = getattr(item, name)
+                if len(value) > limit:
+                    problems.append(
+                        Problem(
+                            f"{label} {name} {value[:20]!r}… is longer than {limit} characters",
+                            where,
+                        )
                     )
-                )
+            for name in (*limits, summary):
+                value = getattr(item, name)
+                if "\x00" in value:
+                    problems.append(
+                        Problem(f"{label} {name} {value[:20]!r} contains a NUL character", where)
+                    )
     return problems
 
 
@@ -574,12 +595,12 @@ def _store_children(
             asset_id=asset_id,
             source=source,
             fingerprint=key,
-            name=c.name[:255],
-            vendor=c.vendor[:255],
-            version=c.version[:128],
-            cpe=c.cpe[:512],
-            purl=c.purl[:1024],
-            evidence=c.evidence[:512],
+            name=c.name,
+            vendor=c.vendor,
+            version=c.version,
+            cpe=c.cpe,
+            purl=c.purl,
+            evidence=shorten(c.evidence, EVIDENCE_LIMIT),
             first_seen=seen,
             last_seen=seen,
         ),
@@ -644,11 +665,11 @@ def _store_children(
 
 def _service_values(record: ServiceRecord) -> dict[str, Any]:
     return {
-        "name": record.name[:64],
-        "product": record.product[:255],
-        "version": record.version[:128],
+        "name": record.name,
+        "product": record.product,
+        "version": record.version,
         "cpes": list(record.cpes),
-        "banner": record.banner[:512],
+        "banner": shorten(record.banner, BANNER_LIMIT),
         "confidence": record.confidence,
     }
 

@@ -386,7 +386,11 @@ def test_values_the_database_cannot_hold_are_located(world: World) -> None:
         kind=AssetKind.SERVER,
         location=SourceLocation("x.json", 3),
         os_name="Linux\x00",
-        services=(ServiceRecord(22, "tcpxxxxxxxxx"),),
+        services=(ServiceRecord(22, "tcpxxxxxxxxx"), ServiceRecord(80, product="nginx\x00")),
+        components=(
+            ComponentRecord("openssl", "1." * 100),
+            ComponentRecord("curl", purl="pkg:deb/curl@" + "9" * 1100),
+        ),
     )
     with pytest.raises(ValidationError) as caught:
         inventory_import(
@@ -398,7 +402,32 @@ def test_values_the_database_cannot_hold_are_located(world: World) -> None:
         "x.json:3 [key]: key is longer than 255 characters",
         "x.json:3 [os_name]: os_name contains a NUL character",
         "x.json:3 [services]: service protocol 'tcpxxxxxxxxx'… is longer than 8 characters",
+        "x.json:3 [services]: service product 'nginx\\x00' contains a NUL character",
+        "x.json:3 [components]: component version '1.1.1.1.1.1.1.1.1.1.'… is longer than 128 "
+        "characters",
+        "x.json:3 [components]: component purl 'pkg:deb/curl@9999999'… is longer than 1024 "
+        "characters",
     ]
+    assert not Asset.objects.exists()
+
+
+def test_long_summaries_are_shortened_visibly(world: World) -> None:
+    banner = "Apache httpd; " * 50
+    record = AssetRecord(
+        key="web",
+        kind=AssetKind.SERVER,
+        location=SourceLocation("x.json", 1),
+        services=(ServiceRecord(80, banner=banner),),
+        components=(ComponentRecord("nginx", "1.18.0", evidence="$." + "a" * 600),),
+    )
+    batch = InventoryBatch("host-json", "x.json", assets=(record,))
+    inventory_import(by=TEST_ACTOR, batch=batch, unit=world.units["A"])
+    service = Service.objects.get()
+    assert len(service.banner) == 512
+    assert service.banner == banner[:511] + "…"
+    assert Component.objects.get().evidence.endswith("a…")
+    again = inventory_import(by=TEST_ACTOR, batch=batch, unit=world.units["A"])
+    assert again.services.updated == again.components.updated == 0
 
 
 def test_empty_software_sheet_removes_nothing(world: World, tmp_path: Path) -> None:
