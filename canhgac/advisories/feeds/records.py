@@ -71,6 +71,56 @@ class ReferenceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RangeRecord:
+    """One version range of an affected package, as the source wrote it.
+
+    `type`: OSV's "ECOSYSTEM", "SEMVER" or "GIT", or "vers" for a CSAF/vers range.
+    `events`: OSV events in order, e.g. (("introduced", "0"), ("fixed", "1.2.3")); empty for
+    a range given directly as a vers string.
+    `vers`: the same range as a vers string with the ecosystem's versioning scheme
+    ("vers:pypi/>=1.0|<1.2.3"), computed by the parser; "" when it cannot be expressed
+    (GIT ranges, ecosystems without a known scheme): such ranges are kept but never compared.
+    `repo`: the repository of a GIT range.
+    """
+
+    type: str
+    events: tuple[tuple[str, str], ...] = ()
+    vers: str = ""
+    repo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRecord:
+    """A product or package an advisory names (OSV `affected[]`, a CSAF product), with ranges.
+
+    `scheme`: "purl" (key is a versionless package URL, "pkg:pypi/django") or "cpe" (a CPE
+    2.3 name) or "name" (no identifier given: key is "vendor/product", lower-cased).
+    `ecosystem`: OSV ecosystem as written ("PyPI", "Go", "Debian:11") or the purl type.
+    `status`: "affected" for OSV; CSAF product status ("known_affected", "fixed",
+    "known_not_affected", "under_investigation", ...). `versions`: enumerated versions.
+    """
+
+    scheme: str
+    key: str
+    ecosystem: str = ""
+    name: str = ""
+    status: str = "affected"
+    ranges: tuple[RangeRecord, ...] = ()
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RemediationRecord:
+    """A remediation of a generic advisory (CSAF `remediations[]`)."""
+
+    category: str  # "vendor_fix", "workaround", "mitigation", "no_fix_planned", ...
+    details: str = ""
+    url: str = ""
+    product_keys: tuple[str, ...] = ()  # keys of the PackageRecords it applies to
+    date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VulnerabilityRecord:
     """A vulnerability as one source describes it (NVD CVE record, OSV entry, CSAF vuln...)."""
 
@@ -87,6 +137,9 @@ class VulnerabilityRecord:
     cwes: tuple[str, ...] = ()  # "CWE-94"; NVD-CWE-Other/noinfo kept as written
     references: tuple[ReferenceRecord, ...] = ()
     configurations: tuple[ConfigurationRecord, ...] = ()
+    packages: tuple[PackageRecord, ...] = ()  # OSV / CSAF affected packages with ranges
+    remediations: tuple[RemediationRecord, ...] = ()  # CSAF remediations
+    document: str = ""  # the advisory document id when it differs from `id` (CSAF, OSV id)
     # KEV fields as NVD copies them into the CVE record (cisaExploitAdd etc.), if present.
     kev_date_added: date | None = None
     kev_due_date: date | None = None
