@@ -240,6 +240,22 @@ class WarningLetterRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CpeRecord:
+    """A CPE dictionary entry (NVD Products API 2.0): whether the name is deprecated, and by what.
+
+    `deprecated_by` lists the replacement CPE 2.3 names in source order (NVD's
+    `deprecatedBy[].cpeName`); empty when the name is current or deprecated without a successor.
+    """
+
+    name: str  # CPE 2.3 formatted string
+    location: SourceLocation
+    deprecated: bool = False
+    deprecated_by: tuple[str, ...] = ()
+    title: str = ""  # English title
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AdvisoryBatch:
     """Everything one file (or one API page) holds."""
 
@@ -253,4 +269,5 @@ class AdvisoryBatch:
     msrc_documents: tuple[MsrcDocumentRecord, ...] = ()
     catalog_version: str = ""  # KEV catalogVersion, NVD timestamp...
     letters: tuple[WarningLetterRecord, ...] = ()
+    cpes: tuple[CpeRecord, ...] = ()  # CPE dictionary entries (deprecations)
     warnings: tuple[Problem, ...] = field(default=())
