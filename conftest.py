@@ -24,6 +24,12 @@ def _compiled_catalogs() -> None:
     translation_file_changed(sender=None, file_path=locale / "vi" / "LC_MESSAGES" / "django.mo")
 
 
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> None:
+    """Each test writes its files (advisory archive, downloads, bundles) in its own home."""
+    settings.CANHGAC_HOME = tmp_path_factory.mktemp("home")
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     """The shared public samples (CANHGAC_SAMPLES_DIR, default ../shared/data). Missing = fail."""

@@ -55,6 +55,17 @@ def integer(name: str, default: int) -> int:
         raise EnvironmentValueError(f"{name}: expected an integer, got {raw!r}") from error
 
 
+def number(name: str, default: float | None) -> float | None:
+    """A decimal number; `default` when unset or empty."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise EnvironmentValueError(f"{name}: expected a number, got {raw!r}") from error
+
+
 def string_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Vulnerability(models.Model):
     cve_id = models.CharField(_("identifier"), max_length=64, unique=True)
-    title = models.CharField(_("title"), max_length=512, blank=True)
+    title = models.TextField(_("title"), blank=True)
     description = models.TextField(_("description"), blank=True)
     published = models.DateTimeField(_("published"), null=True, blank=True)
     last_modified = models.DateTimeField(_("last modified"), null=True, blank=True)
@@ -45,8 +45,9 @@ class Attribution(models.Model):
     vulnerability = models.ForeignKey(
         Vulnerability, on_delete=models.CASCADE, related_name="attributions"
     )
-    source = models.CharField(_("source"), max_length=32)
+    source = models.CharField(_("source"), max_length=128)
     document = models.CharField(_("document"), max_length=255, blank=True)
+    references = models.JSONField(_("references"), default=list, blank=True)
     source_modified = models.DateTimeField(_("modified at the source"), null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
     first_seen = models.DateTimeField(_("first seen"))
@@ -68,7 +69,7 @@ class Score(models.Model):
     vulnerability = models.ForeignKey(
         Vulnerability, on_delete=models.CASCADE, related_name="scores"
     )
-    source = models.CharField(_("source"), max_length=32)
+    source = models.CharField(_("source"), max_length=128)
     system = models.CharField(_("scoring system"), max_length=16)
     vector = models.CharField(_("vector"), max_length=255, blank=True)
     base_score = models.FloatField(_("base score"), null=True, blank=True)
@@ -85,12 +86,20 @@ class Score(models.Model):
 
 
 class AffectedCriterion(models.Model):
-    """One CPE criterion of an NVD configuration, with its place in the AND/OR structure."""
+    """What an advisory says is affected, keyed for matching.
+
+    NVD: one CPE criterion of a configuration with its place in the AND/OR structure
+    (configuration, node) and its version bounds. OSV/CSAF: one version range of a package
+    (configuration = the package's index, node = the range's index), keyed by a versionless
+    purl, a CPE or a vendor/product name, with the range as written (`events`) and as a vers
+    string (`vers`, "" when it cannot be compared), enumerated `versions` and the source's
+    product `status`.
+    """
 
     vulnerability = models.ForeignKey(
         Vulnerability, on_delete=models.CASCADE, related_name="criteria"
     )
-    source = models.CharField(_("source"), max_length=32)
+    source = models.CharField(_("source"), max_length=128)
     configuration = models.PositiveSmallIntegerField()
     configuration_operator = models.CharField(max_length=3, blank=True)
     configuration_negate = models.BooleanField(default=False)
@@ -104,6 +113,13 @@ class AffectedCriterion(models.Model):
     version_start_excluding = models.CharField(max_length=64, blank=True)
     version_end_including = models.CharField(max_length=64, blank=True)
     version_end_excluding = models.CharField(max_length=64, blank=True)
+    ecosystem = models.CharField(_("ecosystem"), max_length=64, blank=True)
+    status = models.CharField(_("product status"), max_length=32, blank=True)
+    range_type = models.CharField(_("range type"), max_length=16, blank=True)
+    vers = models.TextField(_("version range"), blank=True)
+    events = models.JSONField(default=list, blank=True)
+    repo = models.TextField(_("repository"), blank=True)
+    versions = models.JSONField(_("affected versions"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("affected criterion")
@@ -164,7 +180,7 @@ class MsrcFix(models.Model):
     sub_type = models.CharField(_("sub-type"), max_length=64, blank=True)
     supersedence = models.CharField(_("supersedes"), max_length=255, blank=True)
     fixed_build = models.CharField(_("fixed build"), max_length=64, blank=True)
-    url = models.CharField(_("URL"), max_length=512, blank=True)
+    url = models.TextField(_("URL"), blank=True)
     restart_required = models.CharField(_("restart required"), max_length=16, blank=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -201,6 +217,7 @@ class WarningLetter(models.Model):
         related_name="forwards",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("warning letter")
@@ -234,3 +251,162 @@ class WarningCve(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning} · {self.vulnerability}"
+
+
+class Alias(models.Model):
+    """Another identifier of a vulnerability (GHSA-…, PYSEC-…, GO-…), and who said so."""
+
+    vulnerability = models.ForeignKey(
+        Vulnerability, on_delete=models.CASCADE, related_name="aliases"
+    )
+    alias = models.CharField(_("alias"), max_length=128)
+    source = models.CharField(_("source"), max_length=128)
+
+    class Meta:
+        verbose_name = _("alias")
+        ordering = ["alias"]
+        indexes = [models.Index(fields=["alias"], name="alias_alias")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vulnerability", "alias", "source"], name="alias_unique_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Remediation(models.Model):
+    """A remediation of a generic advisory (CSAF): vendor fix, workaround, mitigation…"""
+
+    vulnerability = models.ForeignKey(
+        Vulnerability, on_delete=models.CASCADE, related_name="remediations"
+    )
+    source = models.CharField(_("source"), max_length=128)
+    category = models.CharField(_("category"), max_length=32)
+    details = models.TextField(_("details"), blank=True)
+    url = models.TextField(_("URL"), blank=True)
+    products = models.JSONField(_("products"), default=list, blank=True)
+    date = models.DateTimeField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("remediation")
+        ordering = ["source", "pk"]
+
+    def __str__(self) -> str:
+        return self.category
+
+
+class CpeDeprecation(models.Model):
+    """A CPE name the dictionary deprecates, and the names that replace it."""
+
+    name = models.CharField(_("CPE name"), max_length=512, unique=True)
+    deprecated_by = models.JSONField(_("replaced by"), default=list, blank=True)
+    last_modified = models.DateTimeField(_("last modified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deprecated CPE name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedRun(models.Model):
+    """One import of advisory data: a file, an online sync page, or an offline bundle."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    class Origin(models.TextChoices):
+        FILE = "file", _("file import")
+        SYNC = "sync", _("online sync")
+        BUNDLE = "bundle", _("offline bundle")
+
+    feed = models.CharField(_("feed"), max_length=32)  # parser id or sync source id
+    origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices)
+    source_name = models.CharField(_("file or address"), max_length=1024, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    archived = models.CharField(_("archived copy"), max_length=255, blank=True)
+    actor = models.CharField(_("by"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("feed run")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["feed", "-started_at"], name="feedrun_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.feed} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class FeedState(models.Model):
+    """Where the online sync of one source stands: last success, and where to resume."""
+
+    source = models.CharField(_("source"), max_length=32, unique=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    synced_until = models.DateTimeField(_("data up to"), null=True, blank=True)
+    cursor = models.JSONField(_("resume point"), default=dict, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    # One sync per source at a time: set while a sync runs (expires if its process died).
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feed state")
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class BundleImport(models.Model):
+    """An offline bundle applied here (by its manifest's SHA-256): importing it again is a no-op."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at the source"))
+    producer = models.CharField(_("produced by"), max_length=255, blank=True)
+    since = models.DateTimeField(_("changes since"), null=True, blank=True)
+    files = models.PositiveIntegerField(_("files"))
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("imported bundle")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
+def attachment_path(instance: WarningAttachment, filename: str) -> str:
+    return f"warnings/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class WarningAttachment(models.Model):
+    """A file attached to a warning letter (the scanned letter, an annex), stored by content."""
+
+    warning = models.ForeignKey(
+        WarningLetter, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=128, blank=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.CharField(_("uploaded by"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["warning", "sha256"], name="attachment_unique_content")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,3 +30,7 @@ class AuditAction(models.TextChoices):
     ASSET_DELETED = "inventory.asset_deleted", _("Asset deleted")
     ADVISORIES_IMPORTED = "advisories.imported", _("Advisories imported")
     WARNING_SAVED = "advisories.warning_saved", _("Warning letter saved")
+    ADVISORIES_SYNCED = "advisories.synced", _("Advisory sources synchronised")
+    BUNDLE_EXPORTED = "advisories.bundle_exported", _("Advisory bundle exported")
+    BUNDLE_IMPORTED = "advisories.bundle_imported", _("Advisory bundle imported")
+    ATTACHMENT_ADDED = "advisories.attachment_added", _("Attachment added to a warning letter")

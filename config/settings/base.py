@@ -188,6 +188,36 @@ HUEY = build_huey(
     redis_url=REDIS_URL, sqlite_path=CANHGAC_HOME / "huey.sqlite3", immediate=HUEY_IMMEDIATE
 )
 
+# Advisory knowledge base: online sync, archive, offline bundles (docs/advisories-sync.md).
+ADVISORY_ARCHIVE = env.boolean("ADVISORY_ARCHIVE", True)
+# Sources `advisories sync` fetches by default, and the schedule of the periodic sync
+# (cron "minute hour day month weekday" in TIME_ZONE; empty: no periodic sync).
+ADVISORY_SYNC_SOURCES = env.string_list("ADVISORY_SYNC_SOURCES", ["kev", "epss", "nvd", "msrc"])
+ADVISORY_SYNC_SCHEDULE = env.string("ADVISORY_SYNC_SCHEDULE", "30 1 * * *")
+NVD_API_URL = env.string("NVD_API_URL", "https://services.nvd.nist.gov/rest/json/cves/2.0")
+NVD_CPE_API_URL = env.string("NVD_CPE_API_URL", "https://services.nvd.nist.gov/rest/json/cpes/2.0")
+NVD_API_KEY = env.secret("NVD_API_KEY", "")
+NVD_PAGE_SIZE = env.integer("NVD_PAGE_SIZE", 2000)
+# Seconds between NVD requests: 30 s / 5 requests without a key, 30 s / 50 with one.
+NVD_REQUEST_INTERVAL = env.number("NVD_REQUEST_INTERVAL", None)
+KEV_URL = env.string(
+    "KEV_URL",
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+)
+EPSS_URL = env.string("EPSS_URL", "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz")
+MSRC_API_URL = env.string("MSRC_API_URL", "https://api.msrc.microsoft.com/cvrf/v3.0")
+MSRC_FIRST_MONTH = env.string("MSRC_FIRST_MONTH", "2022-Jan")  # older documents are skipped
+OSV_URL = env.string("OSV_URL", "https://osv-vulnerabilities.storage.googleapis.com")
+OSV_ECOSYSTEMS = env.string_list("OSV_ECOSYSTEMS", ["PyPI", "Go", "npm", "Maven"])
+CSAF_PROVIDERS = env.string_list("CSAF_PROVIDERS", [])  # provider-metadata.json URLs
+# HTTP: timeout (s), attempts per request, first backoff (s, doubled each retry, capped 300).
+FEED_HTTP_TIMEOUT = env.integer("FEED_HTTP_TIMEOUT", 60)
+FEED_HTTP_ATTEMPTS = env.integer("FEED_HTTP_ATTEMPTS", 5)
+FEED_HTTP_BACKOFF = env.number("FEED_HTTP_BACKOFF", 5.0) or 0.0
+FEED_HTTP_PROXY = env.string("FEED_HTTP_PROXY", "")
+# Shared secret that signs offline bundles (HMAC-SHA256); without it bundles carry hashes only.
+ADVISORY_BUNDLE_KEY = env.secret("ADVISORY_BUNDLE_KEY", "")
+
 # API lists: limit/offset pagination, 100 items by default, at most 500 per page.
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
@@ -207,5 +237,6 @@ LOGGING = {
         # The consumer (`canhgac worker`) sets up its own handler for "huey".
         "huey": {"level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},  # one line per request otherwise
     },
 }

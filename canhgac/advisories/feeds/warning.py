@@ -187,3 +187,34 @@ class WarningYamlParser(AdvisoryParser):
             public_exploit=flags["public_exploit"],
             forwarded_from=values.get("forwarded_from", ""),
         )
+
+
+def dump_letters(letters: list[WarningLetterRecord]) -> str:
+    """The letters in this YAML format (what `WarningYamlParser` reads back to equal records).
+
+    Letters that forward another one come after the letters they forward.
+    """
+    groups = {"critical": "nghiem_trong", "high": "cao", "other": "khac"}
+    items = []
+    for letter in sorted(letters, key=lambda record: bool(record.forwarded_from)):
+        item: dict[str, Any] = {
+            "number": letter.number,
+            "issuer": letter.issuer,
+            "issued_on": letter.issued_on.isoformat(),
+            "title": letter.title,
+            "exploited": "yes" if letter.exploited else "no",
+            "public_exploit": "yes" if letter.public_exploit else "no",
+        }
+        if letter.due_date:
+            item["due_date"] = letter.due_date.isoformat()
+        for name in ("summary", "affected_products", "required_actions", "forwarded_from"):
+            if getattr(letter, name):
+                item[name] = getattr(letter, name)
+        cves: dict[str, list[str]] = {}
+        for cve_id, severity in letter.cves:
+            cves.setdefault(groups[severity], []).append(cve_id)
+        item["cves"] = cves
+        items.append(item)
+    return yaml.safe_dump(
+        {"warnings": items}, allow_unicode=True, sort_keys=False, default_flow_style=False
+    )

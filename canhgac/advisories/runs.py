@@ -1,0 +1,105 @@
+"""The record of every advisory import (`FeedRun`) and the archive of the files imported.
+
+Each successful import keeps a gzip copy of its file under
+`CANHGAC_HOME/advisories/archive/<sha256[:2]>/<sha256>.gz` (named by the SHA-256 of the
+original bytes, so the same file is kept once): offline bundles are made from this archive.
+A failed import records its error and keeps nothing else; the data stored before stays.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from canhgac.accounts.actors import SystemActor
+from canhgac.accounts.services.common import Actor
+from canhgac.advisories.models import FeedRun
+from canhgac.core import clock
+from canhgac.core.text import shorten
+
+GZIP_MAGIC = b"\x1f\x8b"
+READ = 1 << 20
+
+
+def archive_root() -> Path:
+    return Path(settings.CANHGAC_HOME) / "advisories" / "archive"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(READ):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive_file(path: Path, digest: str) -> str:
+    """Keep a gzip copy of `path` (whose SHA-256 is `digest`); returns its archive name."""
+    name = f"{digest[:2]}/{digest}.gz"
+    target = archive_root() / name
+    if target.exists():
+        return name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    with path.open("rb") as source:
+        gzipped = source.read(2) == GZIP_MAGIC
+        source.seek(0)
+        if gzipped:  # already compressed: kept as is (decompressed again when used)
+            with partial.open("wb") as out:
+                shutil.copyfileobj(source, out, READ)
+        else:
+            with gzip.open(partial, "wb", compresslevel=6) as out:
+                shutil.copyfileobj(source, out, READ)
+    partial.replace(target)
+    return name
+
+
+def restore_file(name: str, target: Path, *, gzipped: bool) -> Path:
+    """Write the archived file `name` back to `target` (decompressed unless it came gzipped)."""
+    source = archive_root() / name
+    with source.open("rb") as raw:
+        if gzipped:
+            with target.open("wb") as out:
+                shutil.copyfileobj(raw, out, READ)
+        else:
+            with gzip.open(raw, "rb") as unzipped, target.open("wb") as out:
+                shutil.copyfileobj(unzipped, out, READ)
+    return target
+
+
+def actor_name(by: Actor | None) -> str:
+    if by is None:
+        return ""
+    return shorten(by.label if isinstance(by, SystemActor) else by.get_username(), 255)
+
+
+def run_start(*, feed: str, origin: str, source_name: str, by: Actor | None) -> FeedRun:
+    return FeedRun.objects.create(
+        feed=feed,
+        origin=origin,
+        source_name=source_name[-1024:],
+        status=FeedRun.Status.RUNNING,
+        started_at=clock.now(),
+        actor=actor_name(by),
+    )
+
+
+def run_finished(
+    run: FeedRun, *, counts: dict[str, Any], sha256: str = "", archived: str = "", feed: str = ""
+) -> None:
+    run.status, run.finished_at, run.counts = FeedRun.Status.OK, clock.now(), counts
+    run.sha256, run.archived = sha256, archived
+    run.feed = feed or run.feed
+    run.save(update_fields=["status", "finished_at", "counts", "sha256", "archived", "feed"])
+
+
+def run_failed(run: FeedRun, error: BaseException) -> None:
+    """Record why the run failed: the message and its located problems (shortened)."""
+    run.status, run.finished_at = FeedRun.Status.FAILED, clock.now()
+    run.error = shorten(str(error), 4000)
+    run.save(update_fields=["status", "finished_at", "error"])
