@@ -1,8 +1,9 @@
 """The record of every advisory import (`FeedRun`) and the archive of the files imported.
 
-Each successful import keeps a gzip copy of its file under
-`CANHGAC_HOME/advisories/archive/<sha256[:2]>/<sha256>.gz` (named by the SHA-256 of the
-original bytes, so the same file is kept once): offline bundles are made from this archive.
+Each successful import keeps a copy of its file under `CANHGAC_HOME/advisories/archive/`,
+named by the SHA-256 of the original bytes (so the same file is kept once): `<sha256>.gz`
+when we compressed it, `<sha256>.orig` when it came compressed already. Offline bundles are
+made from this archive.
 A failed import records its error and keeps nothing else; the data stored before stays.
 """
 
@@ -12,7 +13,7 @@ import gzip
 import hashlib
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -23,6 +24,7 @@ from canhgac.core import clock
 from canhgac.core.text import shorten
 
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
 READ = 1 << 20
 
 
@@ -39,17 +41,18 @@ def sha256_of(path: Path) -> str:
 
 
 def archive_file(path: Path, digest: str) -> str:
-    """Keep a gzip copy of `path` (whose SHA-256 is `digest`); returns its archive name."""
-    name = f"{digest[:2]}/{digest}.gz"
+    """Keep a copy of `path` (whose SHA-256 is `digest`); returns its archive name."""
+    with path.open("rb") as source:
+        head = source.read(4)
+    compressed = head[:2] == GZIP_MAGIC or head == ZIP_MAGIC
+    name = f"{digest[:2]}/{digest}.{'orig' if compressed else 'gz'}"
     target = archive_root() / name
     if target.exists():
         return name
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
+    partial = target.with_name(target.name + ".part")
     with path.open("rb") as source:
-        gzipped = source.read(2) == GZIP_MAGIC
-        source.seek(0)
-        if gzipped:  # already compressed: kept as is (decompressed again when used)
+        if compressed:  # gzip or zip already: kept as it came
             with partial.open("wb") as out:
                 shutil.copyfileobj(source, out, READ)
         else:
@@ -59,17 +62,14 @@ def archive_file(path: Path, digest: str) -> str:
     return name
 
 
-def restore_file(name: str, target: Path, *, gzipped: bool) -> Path:
-    """Write the archived file `name` back to `target` (decompressed unless it came gzipped)."""
-    source = archive_root() / name
-    with source.open("rb") as raw:
-        if gzipped:
-            with target.open("wb") as out:
-                shutil.copyfileobj(raw, out, READ)
-        else:
-            with gzip.open(raw, "rb") as unzipped, target.open("wb") as out:
+def restore(stored: IO[bytes], name: str, target: Path) -> None:
+    """Write the original bytes of archive member `name` (read from `stored`) to `target`."""
+    with target.open("wb") as out:
+        if name.endswith(".gz"):
+            with gzip.open(stored, "rb") as unzipped:
                 shutil.copyfileobj(unzipped, out, READ)
-    return target
+        else:
+            shutil.copyfileobj(stored, out, READ)
 
 
 def actor_name(by: Actor | None) -> str:

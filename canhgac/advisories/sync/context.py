@@ -12,6 +12,7 @@ from canhgac.accounts.services.common import Actor
 from canhgac.advisories.models import FeedRun, FeedState
 from canhgac.advisories.store import AdvisoryReport
 from canhgac.advisories.sync.http import Downloaded, Fetcher
+from canhgac.core.exceptions import ServiceError
 
 # (source id, done, total, label): how far a source is; total 0 when unknown.
 Progress = Callable[[str, int, int, str], None]
@@ -44,6 +45,20 @@ class SyncContext:
         return self.fetcher.download(
             url, self.workdir / name, params=params, headers=headers, validators=validators
         )
+
+    def fetch_file(
+        self,
+        url: str,
+        name: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Path:
+        """Fetch a body that must be there (no conditional request, so never a 304)."""
+        got = self.fetch(url, name, params=params, headers=headers)
+        if got.path is None:
+            raise ServiceError(f"{url}: answered 304 Not Modified to a plain request")
+        return got.path
 
     def import_file(self, path: Path, format_id: str, label: str) -> AdvisoryReport:
         """Import one downloaded file (its own transaction and run record), then drop it."""

@@ -120,7 +120,7 @@ class Fetcher:
             self._space(host)
             try:
                 return self._get(url, target, params, sent)
-            except _Retry as retry:
+            except _RetryableError as retry:
                 problem = retry.reason
                 delay = retry.after if retry.after is not None else wait
             except httpx.TransportError as error:
@@ -139,7 +139,7 @@ class Fetcher:
                 return Downloaded(url, None, headers.get("If-None-Match", ""))
             if response.status_code in RETRIED:
                 message = response.headers.get("message", "")  # NVD explains errors here
-                raise _Retry(
+                raise _RetryableError(
                     f"HTTP {response.status_code} {response.reason_phrase} {message}".strip(),
                     _retry_after(response),
                 )
@@ -167,7 +167,7 @@ class Fetcher:
             )
 
 
-class _Retry(Exception):
+class _RetryableError(Exception):
     def __init__(self, reason: str, after: float | None) -> None:
         super().__init__(reason)
         self.reason, self.after = reason, after

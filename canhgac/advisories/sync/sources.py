@@ -120,10 +120,9 @@ class NvdSource(SyncSource):
                         "lastModEndDate": _nvd_time(end),
                     }
                 name = f"{self.id}-{cursor['index']}.json"
-                got = ctx.fetch(url, name, params=params, headers=headers)
-                assert got.path is not None  # no validators sent: never a 304
-                total = total_results(got.path)
-                ctx.import_file(got.path, self.format_id, f"{url}?{urlencode(params)}")
+                page = ctx.fetch_file(url, name, params=params, headers=headers)
+                total = total_results(page)
+                ctx.import_file(page, self.format_id, f"{url}?{urlencode(params)}")
                 cursor["index"] += size
                 ctx.progress(min(cursor["index"], total), total, f"{start or '…'} → {end}")
                 if cursor["index"] >= total:
@@ -172,24 +171,22 @@ class MsrcSource(SyncSource):
 
     def sync(self, ctx: SyncContext) -> None:
         base = settings.MSRC_API_URL.rstrip("/")
-        got = ctx.fetch(
+        listing = ctx.fetch_file(
             f"{base}/updates", "msrc-updates.json", headers={"Accept": "application/json"}
         )
-        assert got.path is not None
         first = _month(settings.MSRC_FIRST_MONTH)
         known: dict[str, str] = dict(ctx.state.cursor.get("documents", {}))
         todo = [
             item
-            for item in msrc_documents(got.path)
+            for item in msrc_documents(listing)
             if known.get(item[0]) != item[1]
             and (first is None or ((month := _month(item[0])) is not None and month >= first))
         ]
         for done, (document_id, released, address) in enumerate(todo, start=1):
-            page = ctx.fetch(
+            page = ctx.fetch_file(
                 address, f"cvrf-{document_id}.xml", headers={"Accept": "application/xml"}
             )
-            assert page.path is not None
-            ctx.import_file(page.path, "msrc-cvrf", address)
+            ctx.import_file(page, "msrc-cvrf", address)
             known[document_id] = released
             ctx.save(cursor={"documents": known})
             ctx.progress(done, len(todo), document_id)
