@@ -115,7 +115,8 @@ def test_round_trip_rebuilds_the_same_knowledge(settings: Any, tmp_path: Path) -
     forget_everything(settings, tmp_path)
     assert knowledge() != before
     imported = import_bundle(by=TEST_ACTOR, path=bundle, source="bundle.zip")
-    assert imported.sha256 == exported.sha256 and not imported.already
+    assert imported.sha256 == exported.sha256
+    assert not imported.already
     assert knowledge() == before
     assert FeedRun.objects.filter(origin="bundle", status="ok").count() == 6  # + letters
     assert AuditEvent.objects.filter(action="advisories.bundle_imported").count() == 1
