@@ -390,9 +390,7 @@ def attachment_path(instance: WarningAttachment, filename: str) -> str:
 class WarningAttachment(models.Model):
     """A file attached to a warning letter (the scanned letter, an annex), stored by content."""
 
-    warning = models.ForeignKey(
-        WarningLetter, on_delete=models.CASCADE, related_name="attachments"
-    )
+    warning = models.ForeignKey(WarningLetter, on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=128, blank=True)
     size = models.PositiveBigIntegerField(_("size"))

@@ -610,24 +610,21 @@ def store_msrc(document: MsrcDocumentRecord, report: AdvisoryReport, now: dateti
 
 
 def store_cpes(records: tuple[CpeRecord, ...], report: AdvisoryReport) -> None:
-    """Deprecated CPE names and their successors; a name no longer deprecated is removed."""
-    if not records:
-        return
-    by_name: dict[str, CpeRecord] = {record.name: record for record in records}
+    """Deprecated CPE names and their successors (the parser gives deprecated names only)."""
+    by_name: dict[str, CpeRecord] = {r.name: r for r in records if r.deprecated}
     stored: dict[str, CpeDeprecation] = {}
     names = list(by_name)
     for start in range(0, len(names), CHUNK):
         stored |= {
             d.name: d for d in CpeDeprecation.objects.filter(name__in=names[start : start + CHUNK])
         }
-    create, update, current = [], [], []
+    create, update = [], []
     for name, record in by_name.items():
         row = stored.get(name)
-        if not record.deprecated:
-            if row is not None:
-                current.append(row.pk)
-            continue
-        successors = list(record.deprecated_by)
+        # A page may name only some successors (those seen from the other direction):
+        # successors are added, never dropped by a later page.
+        known = row.deprecated_by if row else []
+        successors = list(dict.fromkeys([*known, *record.deprecated_by]))
         if row is None:
             create.append(
                 CpeDeprecation(
@@ -639,8 +636,7 @@ def store_cpes(records: tuple[CpeRecord, ...], report: AdvisoryReport) -> None:
             update.append(row)
     CpeDeprecation.objects.bulk_create(create, batch_size=CHUNK)
     CpeDeprecation.objects.bulk_update(update, ["deprecated_by", "last_modified"], batch_size=CHUNK)
-    CpeDeprecation.objects.filter(pk__in=current).delete()
-    report.cpe_deprecations += len(create) + len(update) + len(current)
+    report.cpe_deprecations += len(create) + len(update)
 
 
 def store(batch: AdvisoryBatch, report: AdvisoryReport, now: datetime) -> None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from canhgac.cli.advisories import advisories_app
 from canhgac.cli.bootstrap import setup_django
 from canhgac.cli.output import OutputFormat, console, emit
 
@@ -37,9 +38,6 @@ app.add_typer(audit_app, name="audit")
 inventory_app = typer.Typer(help="Information systems, assets and software.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(inventory_app, name="inventory")
-advisories_app = typer.Typer(
-    help="The advisory knowledge base (NVD, KEV, EPSS, Microsoft).", no_args_is_help=True
-)
 app.add_typer(advisories_app, name="advisories")
 
 FormatOption = Annotated[
@@ -626,79 +624,6 @@ def inventory_template(
 
     for written in write_template(directory):
         console.print(f"wrote {written}")
-
-
-# --- Advisories --------------------------------------------------------------------------------
-
-
-@advisories_app.command("import")
-def advisories_import(
-    paths: Annotated[list[Path], typer.Argument(help="Files to import, one transaction each.")],
-    format_id: Annotated[
-        str, typer.Option("--format", help="auto, nvd, kev, kev-csv, epss, msrc-cvrf or msrc-csaf.")
-    ] = "auto",
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", case_sensitive=False, help="Summary format.")
-    ] = OutputFormat.TABLE,
-) -> None:
-    """Import advisory files (each all or nothing; re-importing a file changes nothing)."""
-    setup_django()
-    from canhgac.accounts.actors import SystemActor
-    from canhgac.advisories.services import advisories_import_file
-
-    actor = SystemActor.cli()
-    rows = []
-    for path in paths:
-        report = advisories_import_file(by=actor, path=path, source=str(path), format_id=format_id)
-        counts = report.vulnerabilities
-        rows.append(
-            {
-                "file": str(path),
-                "format": report.source_format,
-                "created": counts.created,
-                "updated": counts.updated,
-                "unchanged": counts.unchanged,
-                "msrc_fixes": report.msrc_fixes,
-                "warnings": len(report.warnings),
-            }
-        )
-    emit(
-        rows,
-        ["file", "format", "created", "updated", "unchanged", "msrc_fixes", "warnings"],
-        output,
-        title="Advisories imported",
-    )
-
-
-@advisories_app.command("show")
-def advisories_show(
-    cve_id: Annotated[str, typer.Argument(help="e.g. CVE-2022-26809")],
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table or json.")
-    ] = OutputFormat.TABLE,
-) -> None:
-    """Everything known about one vulnerability, with its sources."""
-    setup_django()
-    from canhgac.advisories.selectors import vulnerability_detail
-
-    detail = vulnerability_detail(cve_id=cve_id)
-    if fmt is not OutputFormat.TABLE:
-        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    console.print(f"[bold]{detail['id']}[/bold] {detail['title']}")
-    console.print(detail["description"])
-    console.print("sources: " + ", ".join(s["source"] for s in detail["sources"]))
-    emit(
-        [
-            {"product": product, **fix}
-            for product, fixes in detail["microsoft_fixes"].items()
-            for fix in fixes
-            if fix["kb"]
-        ],
-        ["product", "kb", "fixed_build", "supersedes", "document"],
-        OutputFormat.TABLE,
-        title="Microsoft updates",
-    )
 
 
 # --- Entry point -------------------------------------------------------------------------------

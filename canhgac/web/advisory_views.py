@@ -25,11 +25,27 @@ from canhgac.web.session import signed_in_user
 PAGE_SIZE = 50
 
 
+DAY = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    vendor = forms.CharField(label=_("Vendor"), required=False)
     product = forms.CharField(label=_("Product"), required=False)
-    kev = forms.BooleanField(label=_("Known exploited (KEV) only"), required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("critical", _("Critical (≥ 9.0)")),
+            ("high", _("High or above (≥ 7.0)")),
+            ("medium", _("Medium or above (≥ 4.0)")),
+        ],
+    )
     min_score = forms.FloatField(label=_("Minimum CVSS"), required=False, min_value=0, max_value=10)
+    published_from = forms.DateField(label=_("Published from"), required=False, widget=DAY)
+    published_to = forms.DateField(label=_("Published to"), required=False, widget=DAY)
+    kev = forms.BooleanField(label=_("Known exploited (KEV) only"), required=False)
 
 
 @login_required
@@ -39,10 +55,16 @@ def vulnerability_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         found = selectors.vulnerability_search(
-            q=data["q"],
-            product=data["product"],
-            kev=True if data["kev"] else None,
-            min_score=data["min_score"],
+            selectors.VulnerabilityFilter(
+                q=data["q"],
+                product=data["product"],
+                vendor=data["vendor"],
+                kev=True if data["kev"] else None,
+                min_score=data["min_score"],
+                severity=data["severity"],
+                published_from=data["published_from"],
+                published_to=data["published_to"],
+            )
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/advisories/vulnerability_list.html", {"page": page, "form": form})
@@ -51,7 +73,21 @@ def vulnerability_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def vulnerability_detail(request: HttpRequest, cve_id: str) -> HttpResponse:
     detail = selectors.vulnerability_detail(cve_id=cve_id)
-    return render(request, "web/advisories/vulnerability_detail.html", {"v": detail})
+    criteria = detail["affected_criteria"]
+    return render(
+        request,
+        "web/advisories/vulnerability_detail.html",
+        {
+            "v": detail,
+            "configurations": [c for c in criteria if not c["status"]],
+            "packages": [c for c in criteria if c["status"]],
+        },
+    )
+
+
+@login_required
+def feed_status(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/advisories/feed_status.html", {"status": selectors.feed_status()})
 
 
 CVE_SPLIT = re.compile(r"[\s,;]+")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("inventory/import/", inventory_views.inventory_import, name="inventory_import"),
     path("inventory/quality/", inventory_views.quality, name="inventory_quality"),
     path("advisories/", advisory_views.vulnerability_list, name="vulnerability_list"),
+    path("advisories/feeds/", advisory_views.feed_status, name="feed_status"),
     path("advisories/warnings/", advisory_views.warning_list, name="warning_list"),
     path("advisories/warnings/new/", advisory_views.warning_create, name="warning_create"),
     path("advisories/warnings/<int:pk>/", advisory_views.warning_detail, name="warning_detail"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from canhgac.advisories.feeds.csaf import CsafParser
 from canhgac.advisories.feeds.epss import EpssParser
 from canhgac.advisories.feeds.interface import AdvisoryParser
 from canhgac.advisories.feeds.kev import KevCsvParser, KevJsonParser
 from canhgac.advisories.feeds.msrc import MsrcCvrfParser
 from canhgac.advisories.feeds.msrc_csaf import MsrcCsafParser
 from canhgac.advisories.feeds.nvd import NvdParser
+from canhgac.advisories.feeds.nvd_cpe import NvdCpeParser
 from canhgac.advisories.feeds.warning import WarningYamlParser
 from canhgac.core.registry import AUTO, Registry, plugin_for_file
 
@@ -18,11 +20,13 @@ PARSERS: Registry[AdvisoryParser] = Registry(
     "advisory format",
     [
         NvdParser,
+        NvdCpeParser,
         KevJsonParser,
         KevCsvParser,
         EpssParser,
         MsrcCvrfParser,
         MsrcCsafParser,
+        CsafParser,
         WarningYamlParser,
     ],
 )

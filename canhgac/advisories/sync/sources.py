@@ -6,6 +6,7 @@ after every file, so an interrupted sync continues where it stopped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
@@ -16,6 +17,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from canhgac.advisories.feeds.csaf_provider import (
+    directory_changes,
+    directory_document_url,
+    read_provider_metadata,
+    read_rolie_feed,
+)
 from canhgac.advisories.sync.context import SyncContext
 from canhgac.core.exceptions import ServiceError
 from canhgac.core.registry import Registry
@@ -213,6 +220,72 @@ class OsvSource(SyncSource):
         ctx.save(cursor={"validators": seen}, synced_until=ctx.started)
 
 
+PUBLIC_TLP = {"WHITE", "CLEAR", ""}  # what is fetched without credentials
+
+
+class CsafSource(SyncSource):
+    """CSAF providers (CSAF_PROVIDERS: their provider-metadata.json): the documents their
+    public ROLIE feeds (or, without feeds, their directories' changes.csv) list, each fetched
+    again when its `updated` time changes and checked against its published SHA-256."""
+
+    id = "csaf"
+    display_name = "CSAF 2.0 providers"
+
+    def sync(self, ctx: SyncContext) -> None:
+        seen: dict[str, str] = dict(ctx.state.cursor.get("documents", {}))
+        for provider in settings.CSAF_PROVIDERS:
+            todo = sorted(self._listed(ctx, provider), key=lambda item: item[1])
+            todo = [item for item in todo if seen.get(item[0]) != item[1].isoformat()]
+            for done, (url, updated, hash_url) in enumerate(todo, start=1):
+                document = ctx.fetch_file(url, "csaf-document.json")
+                if hash_url:
+                    _check_hash(ctx, document, hash_url, url)
+                ctx.import_file(document, "csaf", url)
+                seen[url] = updated.isoformat()
+                ctx.save(cursor={"documents": seen})
+                ctx.progress(done, len(todo), url.rsplit("/", 1)[-1])
+        ctx.save(cursor={"documents": seen}, synced_until=ctx.started)
+
+    @staticmethod
+    def _listed(ctx: SyncContext, provider: str) -> list[tuple[str, datetime, str]]:
+        """(document URL, updated, hash URL) of everything the provider lists publicly."""
+        raw = ctx.fetch_file(provider, "provider-metadata.json").read_bytes()
+        metadata = read_provider_metadata(raw, source=provider, base_url=provider)
+        listed: list[tuple[str, datetime, str]] = []
+        for feed in metadata.feeds:
+            if feed.tlp_label not in PUBLIC_TLP:
+                continue
+            body = ctx.fetch_file(feed.url, "rolie-feed.json").read_bytes()
+            rolie = read_rolie_feed(body, source=feed.url, base_url=feed.url)
+            listed += [(e.document_url, e.updated, e.hash_url) for e in rolie.entries]
+        if metadata.feeds:
+            return listed
+        for directory in metadata.directories:
+            if directory.tlp_label not in PUBLIC_TLP:
+                continue
+            address = directory_document_url(directory.url, "changes.csv")
+            body = ctx.fetch_file(address, "changes.csv").read_bytes()
+            listed += [
+                (directory_document_url(directory.url, change.path), change.updated, "")
+                for change in directory_changes(body, source=address).changes
+            ]
+        return listed
+
+
+def _check_hash(ctx: SyncContext, document: Path, hash_url: str, url: str) -> None:
+    """The provider's `<document>.sha256` or `.sha512` ("<hex>  <name>") must match the
+    document fetched."""
+    algorithm = hash_url.rsplit(".", 1)[-1].lower()
+    if algorithm not in {"sha256", "sha512"}:
+        raise ServiceError(f"{url}: unknown hash file {hash_url}")
+    text = ctx.fetch_file(hash_url, f"csaf-document.{algorithm}").read_text("ascii", "replace")
+    expected = text.split()[0].lower() if text.split() else ""
+    digest = hashlib.new(algorithm, document.read_bytes()).hexdigest()
+    if expected != digest:
+        raise ServiceError(f"{url}: the document does not match its {algorithm} ({hash_url})")
+
+
 SOURCES: Registry[SyncSource] = Registry(
-    "advisory source", [KevSource, EpssSource, NvdSource, NvdCpeSource, MsrcSource, OsvSource]
+    "advisory source",
+    [KevSource, EpssSource, NvdSource, NvdCpeSource, MsrcSource, OsvSource, CsafSource],
 )

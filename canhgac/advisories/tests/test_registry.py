@@ -12,11 +12,13 @@ from canhgac.core.exceptions import ParseError
 SAMPLES = Path(__file__).parent / "samples"
 SAMPLE_OF = {
     "nvd": "nvd-page-min.json",
+    "nvd-cpe": "nvd-cpe-min.json",
     "kev": "kev-min.json",
     "kev-csv": "kev-min.csv",
     "epss": "epss-min.csv.gz",
     "msrc-cvrf": "msrc-cvrf-min.xml",
     "msrc-csaf": "msrc-csaf-min.json",
+    "csaf": "csaf-min.json",
     "warning": "warning-min.yaml",
 }
 

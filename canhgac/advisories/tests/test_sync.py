@@ -326,3 +326,82 @@ def test_msrc_documents_fetched_when_released_or_revised(server: ScriptedServer)
     assert (first.ok, first.files, second.files, third.files) == (True, 1, 0, 1)
     assert len(server.hits("/cvrf/2022-Apr")) == 2
     assert server.hits("/cvrf/2022-Apr")[0].headers["accept"] == "application/xml"
+
+
+# --- CSAF providers ----------------------------------------------------------------------------
+
+
+def csaf_provider(server: ScriptedServer, document: bytes, digest: str) -> None:
+    metadata = {
+        "canonical_url": server.url("/.well-known/csaf/provider-metadata.json"),
+        "distributions": [
+            {
+                "rolie": {
+                    "feeds": [
+                        {"tlp_label": "WHITE", "url": server.url("/csaf/feed-white.json")},
+                        {"tlp_label": "AMBER", "url": server.url("/csaf/feed-amber.json")},
+                    ]
+                }
+            }
+        ],
+        "last_updated": "2024-06-11T10:31:00Z",
+        "metadata_version": "2.0",
+        "list_on_CSAF_aggregators": True,
+        "mirror_on_CSAF_aggregators": True,
+        "publisher": {"category": "vendor", "name": "ACME", "namespace": "https://acme.example"},
+        "role": "csaf_provider",
+    }
+    address = server.url("/csaf/white/2024/acme-sa-2024-0042.json")
+    feed = {
+        "feed": {
+            "id": "acme-white",
+            "title": "ACME TLP:WHITE",
+            "updated": "2024-06-11T10:31:00Z",
+            "entry": [
+                {
+                    "id": "ACME-SA-2024-0042",
+                    "title": "ACME-SA-2024-0042",
+                    "link": [
+                        {"rel": "self", "href": address},
+                        {"rel": "hash", "href": address + ".sha256"},
+                    ],
+                    "published": "2024-05-14T07:00:00Z",
+                    "updated": "2024-06-11T10:30:00Z",
+                    "content": {"type": "application/json", "src": address},
+                }
+            ],
+        }
+    }
+    server.script(
+        "/.well-known/csaf/provider-metadata.json", Reply(200, json.dumps(metadata).encode())
+    )
+    server.script("/csaf/feed-white.json", Reply(200, json.dumps(feed).encode()))
+    server.script("/csaf/white/2024/acme-sa-2024-0042.json", Reply(200, document))
+    server.script(
+        "/csaf/white/2024/acme-sa-2024-0042.json.sha256",
+        Reply(200, f"{digest}  acme-sa-2024-0042.json\n".encode()),
+    )
+
+
+def test_csaf_provider_public_feed_documents_checked_by_hash(server: ScriptedServer) -> None:
+    import hashlib
+
+    document = (SAMPLES / "csaf-min.json").read_bytes()
+    csaf_provider(server, document, hashlib.sha256(document).hexdigest())
+    providers = [server.url("/.well-known/csaf/provider-metadata.json")]
+    with override_settings(CSAF_PROVIDERS=providers):
+        [first] = advisories_sync(by=ACTOR, sources=["csaf"], fetcher=fetcher())
+        [second] = advisories_sync(by=ACTOR, sources=["csaf"], fetcher=fetcher())
+    assert (first.ok, first.files, second.ok, second.files) == (True, 1, True, 0)
+    assert not server.hits("/csaf/feed-amber.json")  # TLP:AMBER is not fetched
+    assert Attribution.objects.filter(source__startswith="csaf:").exists()
+
+
+def test_csaf_document_that_does_not_match_its_hash_is_refused(server: ScriptedServer) -> None:
+    csaf_provider(server, (SAMPLES / "csaf-min.json").read_bytes(), "0" * 64)
+    providers = [server.url("/.well-known/csaf/provider-metadata.json")]
+    with override_settings(CSAF_PROVIDERS=providers):
+        [outcome] = advisories_sync(by=ACTOR, sources=["csaf"], fetcher=fetcher())
+    assert not outcome.ok
+    assert "does not match its sha256" in outcome.error
+    assert not Vulnerability.objects.exists()

@@ -1,11 +1,11 @@
 """The advisory knowledge base: search and detail for every role; imports for province roles."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -34,8 +34,13 @@ class VulnerabilityOut(Schema):
 class SearchFilter(Schema):
     q: str = ""
     kev: bool | None = None
-    min_score: float | None = None
+    min_score: float | None = Field(None, ge=0, le=10)
+    severity: Literal["", "critical", "high", "medium", "low"] = ""
+    vendor: str = ""
     product: str = ""
+    published_from: date | None = None
+    published_to: date | None = None
+    cited: bool | None = None
 
 
 class ImportOut(Schema):
@@ -54,9 +59,7 @@ def vulnerability_list(
     request: HttpRequest, filters: Query[SearchFilter]
 ) -> QuerySet[Vulnerability]:
     request_user(request)
-    return selectors.vulnerability_search(
-        q=filters.q, kev=filters.kev, min_score=filters.min_score, product=filters.product
-    )
+    return selectors.vulnerability_search(selectors.VulnerabilityFilter(**filters.dict()))
 
 
 @router.get(

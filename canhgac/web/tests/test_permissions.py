@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/inventory/quality/": (ALL, 403),
     "/advisories/": (ALL, 403),
     "/advisories/CVE-2022-22965/": (ALL, 403),
+    "/advisories/feeds/": (ALL, 403),
     "/advisories/warnings/": (ALL, 403),
     "/advisories/warnings/{warning}/": (ALL, 403),
     "/advisories/warnings/new/": (frozenset({"province_admin", "province_analyst"}), 403),
@@ -81,6 +82,29 @@ def test_page_permission_matrix(
     else:
         assert response.status_code == (404 if role in hidden_from else denied_status)
         assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == denials + 1
+
+
+# Pages of the web app that are not in PAGES, and why.
+NOT_IN_MATRIX = {
+    "healthz": "public health check",
+    "login": "public",
+    "logout": "POST only",
+    "password_change_done": "a message, no data",
+    "token_create": "POST only: tested with the profile",
+    "token_revoke": "POST only: tested below",
+    "warning_attachment": "a file: its own matrix in advisories/tests/test_attachments.py",
+}
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    from django.urls import resolve as resolve_path
+
+    from canhgac.web.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns if pattern.name}
+    covered = {resolve_path(page.replace("{warning}", "1").replace("{asset}", "1")).url_name
+               for page in PAGES}  # fmt: skip
+    assert names - covered - set(NOT_IN_MATRIX) == set()
 
 
 @pytest.mark.parametrize("page", list(PAGES))
