@@ -12,6 +12,7 @@ from canhgac.advisories.feeds.msrc import MsrcCvrfParser
 from canhgac.advisories.feeds.msrc_csaf import MsrcCsafParser
 from canhgac.advisories.feeds.nvd import NvdParser
 from canhgac.advisories.feeds.nvd_cpe import NvdCpeParser
+from canhgac.advisories.feeds.osv import OsvParser
 from canhgac.advisories.feeds.warning import WarningYamlParser
 from canhgac.core.registry import AUTO, Registry, plugin_for_file
 
@@ -27,6 +28,7 @@ PARSERS: Registry[AdvisoryParser] = Registry(
         MsrcCvrfParser,
         MsrcCsafParser,
         CsafParser,
+        OsvParser,
         WarningYamlParser,
     ],
 )

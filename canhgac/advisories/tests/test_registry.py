@@ -19,6 +19,7 @@ SAMPLE_OF = {
     "msrc-cvrf": "msrc-cvrf-min.xml",
     "msrc-csaf": "msrc-csaf-min.json",
     "csaf": "csaf-min.json",
+    "osv": "osv-min.json",
     "warning": "warning-min.yaml",
 }
 
