@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.services.common import Actor, audit, require
 from canhgac.advisories.feeds.records import AdvisoryBatch, WarningLetterRecord
 from canhgac.advisories.feeds.registry import parser_for
-from canhgac.advisories.models import FeedRun, WarningCve, WarningLetter
+from canhgac.advisories.models import FeedRun, WarningAttachment, WarningCve, WarningLetter
 from canhgac.advisories.runs import (
+    actor_name,
     archive_file,
     run_failed,
     run_finished,
@@ -30,6 +32,7 @@ from canhgac.audit.services import Target
 from canhgac.core import clock
 from canhgac.core.exceptions import ConflictError, Problem, SourceLocation, ValidationError
 from canhgac.core.registry import AUTO
+from canhgac.core.text import shorten
 from canhgac.core.uploads import Upload, uploaded_file
 
 
@@ -194,3 +197,57 @@ def warning_forward(
             f"a warning letter numbered {number!r} exists", extra={"field": "number"}
         )
     return warning_save(by=by, record=record)[0]
+
+
+# Files a warning letter may carry: the signed letter and its annexes.
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".zip": "application/zip",
+}
+
+
+def warning_attach(*, by: Actor, letter: WarningLetter, upload: Upload) -> WarningAttachment:
+    """Attach a file to a letter, stored by its SHA-256; the same file twice is refused."""
+    require(by, Permission.ADVISORY_MANAGE)
+    with uploaded_file(upload) as (path, name):
+        suffix = Path(name).suffix.lower()
+        if suffix not in ATTACHMENT_TYPES:
+            raise ValidationError(
+                f"{name}: a warning letter takes {', '.join(sorted(ATTACHMENT_TYPES))} files",
+                extra={"field": "file"},
+            )
+        digest = sha256_of(path)
+        with transaction.atomic():
+            if letter.attachments.filter(sha256=digest).exists():
+                raise ConflictError(
+                    f"{name}: this file is already attached to {letter.number}",
+                    extra={"field": "file"},
+                )
+            attachment = WarningAttachment(
+                warning=letter,
+                name=shorten(name, 255),
+                content_type=ATTACHMENT_TYPES[suffix],
+                size=path.stat().st_size,
+                sha256=digest,
+                uploaded_at=clock.now(),
+                uploaded_by=actor_name(by),
+            )
+            with path.open("rb") as handle:
+                attachment.file.save(digest, File(handle), save=False)
+            attachment.save()
+            audit(
+                by,
+                AuditAction.ATTACHMENT_ADDED,
+                target=letter,
+                parameters={"name": attachment.name, "sha256": digest, "size": attachment.size},
+            )
+    return attachment

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +18,9 @@ from canhgac.accounts.enums import Permission
 from canhgac.advisories import selectors, services
 from canhgac.advisories.feeds.common import CVE_ID
 from canhgac.advisories.feeds.records import WarningLetterRecord
-from canhgac.advisories.models import WarningLetter
-from canhgac.core.exceptions import ConflictError, SourceLocation
+from canhgac.advisories.models import WarningAttachment, WarningLetter
+from canhgac.core.downloads import download
+from canhgac.core.exceptions import ConflictError, SourceLocation, ValidationError
 from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
@@ -216,6 +217,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "cves": letter.cves.select_related("vulnerability"),
             "forwards": letter.forwards.all(),
+            "attachments": letter.attachments.all(),
             "form": form,
             "can_manage": _can_manage(request),
         },
@@ -241,3 +243,38 @@ def warning_create(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=422 if form.errors else 200,
     )
+
+
+@login_required
+def warning_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST a file to attach to the letter (province roles)."""
+    access.require_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
+    letter = get_object_or_404(WarningLetter, pk=pk)
+    upload = request.FILES.get("file")
+    if request.method != "POST" or upload is None:
+        return redirect("web:warning_detail", pk=letter.pk)
+    try:
+        services.warning_attach(by=signed_in_user(request), letter=letter, upload=upload)
+    except (ValidationError, ConflictError) as error:
+        return render(
+            request,
+            "web/advisories/warning_detail.html",
+            {
+                "letter": letter,
+                "cves": letter.cves.select_related("vulnerability"),
+                "forwards": letter.forwards.all(),
+                "attachments": letter.attachments.all(),
+                "form": ForwardForm(initial={"required_actions": letter.required_actions}),
+                "can_manage": True,
+                "attachment_error": error.message,
+            },
+            status=422,
+        )
+    return redirect("web:warning_detail", pk=letter.pk)
+
+
+@login_required
+def warning_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Download an attachment (everyone with a role reads warning letters)."""
+    attachment = get_object_or_404(WarningAttachment, pk=attachment_id, warning_id=pk)
+    return download(attachment.file, name=attachment.name, content_type=attachment.content_type)

@@ -35,6 +35,14 @@ urlpatterns = [
     path("advisories/warnings/new/", advisory_views.warning_create, name="warning_create"),
     path("advisories/warnings/<int:pk>/", advisory_views.warning_detail, name="warning_detail"),
     path(
+        "advisories/warnings/<int:pk>/attach/", advisory_views.warning_attach, name="warning_attach"
+    ),
+    path(
+        "advisories/warnings/<int:pk>/attachments/<int:attachment_id>/",
+        advisory_views.warning_attachment,
+        name="warning_attachment",
+    ),
+    path(
         "advisories/<str:cve_id>/", advisory_views.vulnerability_detail, name="vulnerability_detail"
     ),
     path("audit/", views.audit_list, name="audit_list"),

@@ -405,3 +405,19 @@ def test_csaf_document_that_does_not_match_its_hash_is_refused(server: ScriptedS
     assert not outcome.ok
     assert "does not match its sha256" in outcome.error
     assert not Vulnerability.objects.exists()
+
+
+def test_schedule_is_read_in_the_local_time_zone() -> None:
+    from canhgac.advisories.tasks import local_schedule
+
+    nightly = local_schedule("30 1 * * *", "Asia/Ho_Chi_Minh")  # 01:30 in Hà Nội
+    # Huey hands naive UTC times to periodic-task validators.
+    evening_utc = datetime(2026, 11, 23, 18, 30)  # noqa: DTZ001 (= 01:30 the next day there)
+    assert nightly(evening_utc)
+    assert not nightly(datetime(2026, 11, 24, 1, 30))  # noqa: DTZ001
+    assert nightly(evening_utc.replace(tzinfo=UTC))
+    assert not local_schedule("", "Asia/Ho_Chi_Minh")(evening_utc)
+    with pytest.raises(ValueError, match="expected 5 cron fields"):
+        local_schedule("30 1 * *", "UTC")
+    with pytest.raises(ValueError, match="61 is not a valid input"):
+        local_schedule("61 1 * * *", "UTC")

@@ -24,6 +24,7 @@ from canhgac.accounts.tests.world import (
     SEES_B,
     World,
 )
+from canhgac.advisories.models import FeedState, WarningLetter
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 from canhgac.inventory.models import Asset, InformationSystem
@@ -31,6 +32,7 @@ from canhgac.inventory.models import Asset, InformationSystem
 ADMIN = frozenset({"province_admin"})
 EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
 AUDIT_READERS = PROVINCE | {"auditor_unit"}
+PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def resolve(path: str) -> str:
     if path == "membership":
         membership = Membership.objects.get(user__username="unit_officer")
         return f"/api/v1/memberships/{membership.pk}"
+    if "{warning}" in path:
+        path = path.replace("{warning}", str(WarningLetter.objects.get(number="7/CATTT-NCSC").pk))
     if "{asset}" in path:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return path.replace("{asset}", str(asset.pk))
@@ -175,6 +179,32 @@ CASES: list[Case] = [
     Case("data quality", "get", "/api/v1/inventory/quality", ALL),
     Case("vulnerability search", "get", "/api/v1/advisories/vulnerabilities", ALL),
     Case("vulnerability detail", "get", "/api/v1/advisories/vulnerabilities/CVE-2022-22965", ALL),
+    Case("warning letters", "get", "/api/v1/advisories/warnings", ALL),
+    Case("warning letter", "get", "/api/v1/advisories/warnings/{warning}", ALL),
+    Case(
+        "create warning letter",
+        "post",
+        "/api/v1/advisories/warnings",
+        PROVINCE_WRITERS,
+        201,
+        body={
+            "number": "9/CATTT-NCSC",
+            "issuer": "Cục An toàn thông tin",
+            "issued_on": "2022-04-13",
+            "title": "Lỗ hổng Spring4Shell",
+            "cves_critical": ["CVE-2022-22965"],
+        },
+    ),
+    Case(
+        "forward warning letter",
+        "post",
+        "/api/v1/advisories/warnings/{warning}/forward",
+        PROVINCE_WRITERS,
+        201,
+        body={"number": "15/STTTT", "issuer": "Sở TT&TT", "issued_on": "2022-04-14"},
+    ),
+    Case("feed status", "get", "/api/v1/advisories/feeds", ALL),
+    Case("sync now", "post", "/api/v1/advisories/feeds/sync", PROVINCE_WRITERS, 202, body={}),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]
@@ -188,6 +218,8 @@ def snapshot() -> tuple[Any, ...]:
         sorted(Membership.objects.values_list("user__username", "unit__code", "role")),
         sorted(InformationSystem.objects.values_list("code", "purpose", "owner_unit_id")),
         sorted(Asset.objects.values_list("key", "criticality")),
+        sorted(WarningLetter.objects.values_list("number", "title")),
+        sorted(FeedState.objects.values_list("source", "locked_until")),
     )
 
 

@@ -92,6 +92,7 @@ NOT_IN_MATRIX = {
     "password_change_done": "a message, no data",
     "token_create": "POST only: tested with the profile",
     "token_revoke": "POST only: tested below",
+    "warning_attach": "POST only: its own matrix in advisories/tests/test_attachments.py",
     "warning_attachment": "a file: its own matrix in advisories/tests/test_attachments.py",
 }
 
