@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,3 +105,15 @@ def run_failed(run: FeedRun, error: BaseException) -> None:
     run.status, run.finished_at = FeedRun.Status.FAILED, clock.now()
     run.error = shorten(str(error), 4000)
     run.save(update_fields=["status", "finished_at", "error"])
+
+
+@contextmanager
+def recorded_run(*, feed: str, origin: str, source_name: str, by: Actor) -> Iterator[FeedRun]:
+    """A run recorded as failed (with the error, which is raised again) if the block fails;
+    the block calls `run_finished` when it succeeds."""
+    run = run_start(feed=feed, origin=origin, source_name=source_name, by=by)
+    try:
+        yield run
+    except Exception as error:
+        run_failed(run, error)
+        raise

@@ -327,4 +327,3 @@ def feed_status(*, runs: int = 50) -> dict[str, Any]:
         "runs": list(FeedRun.objects.all()[:runs]),
         "failed_runs": FeedRun.objects.filter(status=FeedRun.Status.FAILED).count(),
     }
-

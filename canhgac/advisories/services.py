@@ -21,9 +21,8 @@ from canhgac.advisories.models import FeedRun, WarningAttachment, WarningCve, Wa
 from canhgac.advisories.runs import (
     actor_name,
     archive_file,
-    run_failed,
+    recorded_run,
     run_finished,
-    run_start,
     sha256_of,
 )
 from canhgac.advisories.store import AdvisoryReport, store, vulnerabilities
@@ -71,18 +70,26 @@ def advisories_import_file(
     """Parse and store one file, recording the run (and its error, if it fails) and keeping a
     copy of the file in the archive offline bundles are made from."""
     require(by, Permission.ADVISORY_MANAGE)
-    run = run_start(
-        feed=format_id if format_id != AUTO else "", origin=origin, source_name=source, by=by
-    )
-    try:
+    feed = format_id if format_id != AUTO else ""
+    with recorded_run(feed=feed, origin=origin, source_name=source, by=by) as run:
         parser = parser_for(path, source=source, format_id=format_id)
         report = advisories_import(by=by, batch=parser.parse(path, source=source))
         digest = sha256_of(path)
         archived = archive_file(path, digest) if settings.ADVISORY_ARCHIVE else ""
-    except Exception as error:
-        run_failed(run, error)
-        raise
-    run_finished(run, counts=report.as_dict(), sha256=digest, archived=archived, feed=parser.id)
+        run_finished(run, counts=report.as_dict(), sha256=digest, archived=archived, feed=parser.id)
+    return report
+
+
+def advisories_import_recorded(
+    *, by: Actor, batch: AdvisoryBatch, origin: str = FeedRun.Origin.FILE
+) -> AdvisoryReport:
+    """`advisories_import` of a batch that has no file (the demo snapshot), with its run
+    recorded for the feed status page. Not archived: bundles carry files only."""
+    with recorded_run(
+        feed=batch.source_format, origin=origin, source_name=batch.source_name, by=by
+    ) as run:
+        report = advisories_import(by=by, batch=batch)
+        run_finished(run, counts=report.as_dict())
     return report
 
 

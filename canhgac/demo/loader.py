@@ -13,7 +13,7 @@ from canhgac.accounts.actors import DEMO_LOADER
 from canhgac.accounts.importers import UnitRecord
 from canhgac.accounts.models import Unit, User
 from canhgac.advisories.feeds.warning import WarningYamlParser
-from canhgac.advisories.services import advisories_import
+from canhgac.advisories.services import advisories_import_recorded
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
 from canhgac.core import clock
@@ -94,9 +94,9 @@ def demo_load() -> DemoSummary:
         for batch in demo_inventory_batches():
             inventory_import(by=DEMO_LOADER, batch=batch)
         for advisories in demo_advisory_batches():
-            advisories_import(by=DEMO_LOADER, batch=advisories)
+            advisories_import_recorded(by=DEMO_LOADER, batch=advisories)
         letters = Path(__file__).with_name("warnings-2022.yaml")
-        advisories_import(
+        advisories_import_recorded(
             by=DEMO_LOADER, batch=WarningYamlParser().parse(letters, source=letters.name)
         )
         if result.created or users_created:
