@@ -47,6 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Data quality"), reverse("web:inventory_quality"), "/inventory/quality"),
         NavItem(_("Vulnerabilities"), reverse("web:vulnerability_list"), "/advisories/CVE"),
         NavItem(_("Warning letters"), reverse("web:warning_list"), "/advisories/warnings"),
+        NavItem(_("Feed status"), reverse("web:feed_status"), "/advisories/feeds"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(
