@@ -29,6 +29,7 @@ from canhgac.advisories.feeds.records import (
     MsrcDocumentRecord,
     VulnerabilityRecord,
 )
+from canhgac.advisories.lengths import check_lengths
 from canhgac.advisories.models import (
     AffectedCriterion,
     Alias,
@@ -41,8 +42,7 @@ from canhgac.advisories.models import (
     Score,
     Vulnerability,
 )
-from canhgac.core.exceptions import SourceLocation, ValidationError
-from canhgac.core.limits import Limits
+from canhgac.core.sequences import chunks
 
 CHUNK = 2000
 AUTHORITATIVE = "nvd"  # its description, dates and status replace the others'
@@ -83,10 +83,6 @@ class AdvisoryReport:
         return bool(counts.created or counts.updated or self.letters or self.cpe_deprecations)
 
 
-def attribution_source(record: VulnerabilityRecord) -> str:
-    return f"{record.source}:{record.document}" if record.document else record.source
-
-
 def _fingerprint(value: Any) -> str:
     data = asdict(value)
     data.pop("location", None)
@@ -98,8 +94,7 @@ def vulnerabilities(ids: Iterable[str]) -> dict[str, Vulnerability]:
     """The vulnerabilities with these ids, created (empty) where missing."""
     wanted = sorted(set(ids))
     found: dict[str, Vulnerability] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in chunks(wanted, CHUNK):
         found |= {v.cve_id: v for v in Vulnerability.objects.filter(cve_id__in=chunk)}
     missing = [Vulnerability(cve_id=cve_id) for cve_id in wanted if cve_id not in found]
     Vulnerability.objects.bulk_create(missing, batch_size=CHUNK)
@@ -126,12 +121,10 @@ def _changed(
     """Ids whose record from `source` differs from the stored attribution (which is updated)."""
     ids = [vulns[cve_id].pk for cve_id in said]
     stored: dict[int, Attribution] = {}
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids, CHUNK):
         stored |= {
             a.vulnerability_id: a
-            for a in Attribution.objects.filter(
-                source=source, vulnerability_id__in=ids[start : start + CHUNK]
-            )
+            for a in Attribution.objects.filter(source=source, vulnerability_id__in=chunk)
         }
     changed: set[str] = set()
     create, update = [], []
@@ -175,107 +168,6 @@ def _changed(
         batch_size=CHUNK,
     )
     return changed
-
-
-# --- Length checks (ADR 0005: refuse, never cut) -------------------------------------------------
-
-
-def _check_record(limits: Limits, record: VulnerabilityRecord) -> None:
-    at = record.location
-    limits.check(Vulnerability, at, cve_id=record.id, nvd_status=record.status)
-    limits.check(Attribution, at, source=attribution_source(record))
-    for alias in record.aliases:
-        limits.check(Alias, at, "alias", alias=alias)
-    for score in record.scores:
-        limits.check(
-            Score,
-            at,
-            "score",
-            system=score.system,
-            vector=score.vector,
-            severity=score.severity,
-            provider=score.provider,
-        )
-    for configuration in record.configurations:
-        for node in configuration.nodes:
-            for match in node.matches:
-                limits.check(
-                    AffectedCriterion,
-                    at,
-                    "cpeMatch",
-                    key=match.criteria,
-                    version_start_including=match.version_start_including,
-                    version_start_excluding=match.version_start_excluding,
-                    version_end_including=match.version_end_including,
-                    version_end_excluding=match.version_end_excluding,
-                )
-    for package in record.packages:
-        limits.check(
-            AffectedCriterion,
-            at,
-            "package",
-            key=package.key,
-            ecosystem=package.ecosystem,
-            status=package.status,
-        )
-        for version_range in package.ranges:
-            limits.check(AffectedCriterion, at, "range", range_type=version_range.type)
-    for remedy in record.remediations:
-        limits.check(Remediation, at, "remediation", category=remedy.category)
-
-
-def _check_msrc(limits: Limits, document: MsrcDocumentRecord, source: str) -> None:
-    at = SourceLocation(source)
-    limits.check(MsrcAffected, at, document=document.document_id)
-    for product in document.products:
-        limits.check(MsrcProduct, at, "product", product_id=product.product_id, name=product.name)
-    for vuln in document.vulnerabilities:
-        where = vuln.location
-        limits.check(Vulnerability, where, cve_id=vuln.cve_id)
-        for _pid, severity in vuln.severities:
-            limits.check(MsrcAffected, where, severity=severity)
-        for _pid, impact in vuln.impacts:
-            limits.check(MsrcAffected, where, impact=impact)
-        for score in vuln.scores:
-            limits.check(Score, where, "score", vector=score.vector, severity=score.severity)
-        for remedy in vuln.remediations:
-            limits.check(
-                MsrcFix,
-                where,
-                "remediation",
-                kb=remedy.kb,
-                kind=remedy.kind,
-                sub_type=remedy.sub_type,
-                supersedence=remedy.supersedence,
-                fixed_build=remedy.fixed_build,
-                restart_required=remedy.restart_required,
-            )
-
-
-def check_lengths(batch: AdvisoryBatch) -> None:
-    """Refuse the batch (every problem located) if a value does not fit its column."""
-    limits = Limits()
-    for record in batch.vulnerabilities:
-        _check_record(limits, record)
-    for entry in batch.kev:
-        limits.check(
-            Vulnerability,
-            entry.location,
-            cve_id=entry.cve_id,
-            kev_ransomware=entry.known_ransomware_campaign_use,
-            kev_name=entry.name,
-        )
-    for epss in batch.epss:
-        limits.check(Vulnerability, SourceLocation(batch.source_name), cve_id=epss.cve_id)
-    for document in batch.msrc_documents:
-        _check_msrc(limits, document, batch.source_name)
-    for cpe in batch.cpes:
-        limits.check(CpeDeprecation, cpe.location, name=cpe.name)
-    if limits.problems:
-        raise ValidationError(
-            f"{batch.source_name}: {len(limits.problems)} values do not fit the database",
-            problems=limits.problems,
-        )
 
 
 # --- Vulnerability records (NVD, OSV, CSAF) --------------------------------------------------
@@ -396,10 +288,8 @@ def _store_source(
         return []
     ids = [vulns[cve_id].pk for cve_id in changed]
     for model in (Score, AffectedCriterion, Alias, Remediation):
-        for start in range(0, len(ids), CHUNK):
-            model.objects.filter(
-                vulnerability_id__in=ids[start : start + CHUNK], source=source
-            ).delete()
+        for chunk in chunks(ids, CHUNK):
+            model.objects.filter(vulnerability_id__in=chunk, source=source).delete()
     scores, criteria, aliases, remedies, merged = [], [], [], [], []
     for cve_id in sorted(changed):
         record, vulnerability = by_id[cve_id], vulns[cve_id]
@@ -451,7 +341,7 @@ def store_records(
     vulns = vulnerabilities(record.id for record in records)
     by_source: dict[str, list[VulnerabilityRecord]] = defaultdict(list)
     for record in records:
-        by_source[attribution_source(record)].append(record)
+        by_source[record.attribution].append(record)
     merged: dict[str, Vulnerability] = {}
     # The authoritative source last, so that its merged fields win within one batch too.
     for source in sorted(by_source, key=lambda name: name == AUTHORITATIVE):
@@ -614,10 +504,8 @@ def store_cpes(records: tuple[CpeRecord, ...], report: AdvisoryReport) -> None:
     by_name: dict[str, CpeRecord] = {r.name: r for r in records if r.deprecated}
     stored: dict[str, CpeDeprecation] = {}
     names = list(by_name)
-    for start in range(0, len(names), CHUNK):
-        stored |= {
-            d.name: d for d in CpeDeprecation.objects.filter(name__in=names[start : start + CHUNK])
-        }
+    for chunk in chunks(names, CHUNK):
+        stored |= {d.name: d for d in CpeDeprecation.objects.filter(name__in=chunk)}
     create, update = [], []
     for name, record in by_name.items():
         row = stored.get(name)

@@ -146,6 +146,12 @@ class VulnerabilityRecord:
     kev_required_action: str = ""
     kev_name: str = ""
 
+    @property
+    def attribution(self) -> str:
+        """Who said it, as the knowledge base attributes it: the feed, or "feed:document" when
+        one feed publishes several documents about one CVE (ADR 0007)."""
+        return f"{self.source}:{self.document}" if self.document else self.source
+
 
 @dataclass(frozen=True, slots=True)
 class KevRecord:

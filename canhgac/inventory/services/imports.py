@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +42,7 @@ from canhgac.core.exceptions import (
     ValidationError,
 )
 from canhgac.core.registry import AUTO
+from canhgac.core.sequences import chunks
 from canhgac.core.text import shorten
 from canhgac.core.uploads import Upload, uploaded_file
 from canhgac.inventory.enums import AssetKind
@@ -126,11 +127,6 @@ class ImportReport:
 def fingerprint(record: ComponentRecord) -> str:
     text = "\x1f".join((record.name, record.vendor, record.version, record.cpe, record.purl))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _merge_list(current: list[Any], new: Iterable[Any]) -> list[Any]:
@@ -518,7 +514,7 @@ def _store_assets(
         keys_by_unit[unit.pk].append(record.key)
     existing: dict[tuple[int, str], Asset] = {}
     for unit_id, keys in keys_by_unit.items():
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys, CHUNK):
             locked = Asset.objects.order_by().select_for_update(of=("self",))
             for asset in locked.filter(unit_id=unit_id, key__in=chunk):
                 existing[(unit_id, asset.key)] = asset
@@ -698,7 +694,7 @@ def insert_rows(model: type[Model], instances: list[Any]) -> None:
         return prepared_cache[key]
 
     with connection.cursor() as cursor:
-        for chunk in _chunks(instances, 5000):
+        for chunk in chunks(instances, 5000):
             cursor.executemany(
                 sql,
                 [
@@ -729,7 +725,7 @@ def _sync_snapshot(
     `wanted` are marked removed only when the batch is `complete` for this kind.
     """
     existing: dict[int, dict[str, Any]] = defaultdict(dict)
-    for chunk in _chunks(asset_ids):
+    for chunk in chunks(asset_ids, CHUNK):
         for row in model.objects.filter(asset_id__in=chunk, source=source):
             existing[row.asset_id][key_of(row)] = row
     to_create: list[Any] = []
@@ -772,9 +768,9 @@ def _sync_snapshot(
     insert_rows(model, to_create)
     if to_update:
         model.objects.bulk_update(to_update, sorted(update_fields), batch_size=CHUNK)
-    for chunk in _chunks(to_remove):
+    for chunk in chunks(to_remove, CHUNK):
         model.objects.filter(pk__in=chunk).update(removed_at=seen)
-    for chunk in _chunks(to_touch):
+    for chunk in chunks(to_touch, CHUNK):
         model.objects.filter(pk__in=chunk).update(last_seen=seen)
     counts.created += len(to_create)
     counts.removed += len(to_remove)
