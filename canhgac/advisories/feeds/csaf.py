@@ -33,6 +33,7 @@ from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
 
 from canhgac.advisories.feeds.common import CVE_ID, Problems
 from canhgac.advisories.feeds.interface import AdvisoryParser
+from canhgac.advisories.feeds.json_fields import JsonFields
 from canhgac.advisories.feeds.msrc import (
     BOM,
     cvss_system,
@@ -50,7 +51,7 @@ from canhgac.advisories.feeds.records import (
     VulnerabilityRecord,
 )
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import cpe22_to_23, json_type, load_json
+from canhgac.core.files import cpe22_to_23, load_json
 
 # The CSAF 2.0 product status lists, affected first.
 STATUSES = (
@@ -142,72 +143,17 @@ def vers_scheme(purl_type: str) -> str:
     return purl_type if purl_type in RANGE_CLASS_BY_SCHEMES else "generic"
 
 
-class JsonFields:
-    """Type-checked reads of JSON values: a wrong type is a located error in `problems`."""
+class CsafFields(JsonFields):
+    """The JSON value reads of CSAF documents and providers: ISO 8601 date-times."""
 
     def __init__(self, source: str) -> None:
-        self.problems = Problems(source)
+        super().__init__(Problems(source))
 
-    def text(self, container: dict[str, Any], key: str, path: str, required: bool = False) -> str:
-        value = container.get(key)
-        if isinstance(value, str) and (value.strip() or not required):
-            return value.strip()
-        if value is not None and not isinstance(value, str):
-            self.problems.add(f"{key} is {json_type(value)}, not a string", f"{path}.{key}")
-        elif required:
-            self.problems.add(f"{key} is missing", f"{path}.{key}")
-        return ""
-
-    def object(
-        self, container: dict[str, Any], key: str, path: str, required: bool = False
-    ) -> dict[str, Any]:
-        value = container.get(key)
-        if isinstance(value, dict):
-            return value
-        if value is not None:
-            self.problems.add(f"{key} is {json_type(value)}, not an object", f"{path}.{key}")
-        elif required:
-            self.problems.add(f"{key} is missing", f"{path}.{key}")
-        return {}
-
-    def items(self, container: dict[str, Any], key: str, path: str) -> list[tuple[Any, str]]:
-        """The objects of the list `key` with their paths (a missing list is empty)."""
-        value = container.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problems.add(f"{key} is {json_type(value)}, not a list", f"{path}.{key}")
-            return []
-        found = []
-        for index, item in enumerate(value):
-            where = f"{path}.{key}[{index}]"
-            if isinstance(item, dict):
-                found.append((item, where))
-            else:
-                self.problems.add(f"entry is {json_type(item)}, not an object", where)
-        return found
-
-    def strings(self, container: dict[str, Any], key: str, path: str) -> list[str]:
-        value = container.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.problems.add(f"{key} is not a list of strings", f"{path}.{key}")
-            return []
-        return [item.strip() for item in value if item.strip()]
-
-    def moment(
-        self, container: dict[str, Any], key: str, path: str, required: bool = False
-    ) -> datetime | None:
-        text = self.text(container, key, path, required=required)
-        try:
-            return csaf_datetime(text) if text else None
-        except ValueError:
-            self.problems.add(f"{key} '{text}' is not a date-time", f"{path}.{key}")
-            return None
+    def parse_moment(self, text: str) -> datetime:
+        return csaf_datetime(text)
 
 
-class _Reader(JsonFields):
+class _Reader(CsafFields):
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self.products: dict[str, _Product] = {}

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from canhgac.advisories.feeds.common import Problems
-from canhgac.advisories.feeds.csaf import JsonFields, csaf_datetime
+from canhgac.advisories.feeds.csaf import CsafFields, csaf_datetime
 from canhgac.core.exceptions import ParseError, Problem, SourceLocation
 from canhgac.core.files import json_type, max_bytes
 
@@ -129,7 +129,7 @@ def directory_document_url(directory_url: str, path: str) -> str:
     return urljoin(directory_url.rstrip("/") + "/", path)
 
 
-class _Fields(JsonFields):
+class _Fields(CsafFields):
     def __init__(self, source: str, base_url: str) -> None:
         super().__init__(source)
         self.base_url = base_url

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import re
 import zlib
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
-from canhgac.advisories.feeds.common import Readable
+from canhgac.advisories.feeds.common import GZIP_MAGIC, Readable
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import max_bytes
+from canhgac.core.files import check_size, max_bytes
 
 CHUNK = 1 << 20  # characters decoded per read
 _NOT_SPACE = re.compile(r"[^ \t\r\n]")
+T = TypeVar("T")
 
 
 class JsonStream:
@@ -134,3 +138,19 @@ class JsonStream:
                 continue  # a number may go on in the next chunk
             self.position = end
             return value
+
+
+def read_stream(path: Path, source: str, read: Callable[[JsonStream], T]) -> T:
+    """`read` applied to the JSON file at `path` (plain or gzip) as a `JsonStream`; a file that
+    cannot be read is a ParseError located at `source`."""
+    check_size(path, source)
+    try:
+        with path.open("rb") as raw:
+            gzipped = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            handle: Readable = gzip.GzipFile(fileobj=raw) if gzipped else raw
+            return read(JsonStream(handle, source))
+    except OSError as error:
+        raise ParseError(
+            f"cannot read the file: {error.strerror or error}", source=SourceLocation(source)
+        ) from None

@@ -9,26 +9,18 @@ Format and mapping: docs/feeds/nvd.md.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import re
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from cvss import CVSS2, CVSS3, CVSS4  # type: ignore[import-untyped]  # ships no type hints
 from cvss.exceptions import CVSSError  # type: ignore[import-untyped]  # ships no type hints
 
-from canhgac.advisories.feeds.common import (
-    CVE_ID,
-    GZIP_MAGIC,
-    Problems,
-    Readable,
-    gunzip_head,
-    iso_date,
-    nvd_datetime,
-)
+from canhgac.advisories.feeds.common import CVE_ID, Problems, gunzip_head, nvd_datetime
 from canhgac.advisories.feeds.interface import AdvisoryParser
-from canhgac.advisories.feeds.json_stream import JsonStream
+from canhgac.advisories.feeds.json_fields import JsonFields
+from canhgac.advisories.feeds.json_stream import JsonStream, read_stream
 from canhgac.advisories.feeds.records import (
     AdvisoryBatch,
     ConfigurationRecord,
@@ -39,10 +31,10 @@ from canhgac.advisories.feeds.records import (
     VulnerabilityRecord,
 )
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import check_size, json_type
+from canhgac.core.files import json_type
 
-CHUNK = 1 << 20  # characters decoded per read
-_NOT_SPACE = re.compile(r"[^ \t\r\n]")
+# Unused here (the stream reads json_stream.CHUNK); kept because a test patches nvd.CHUNK.
+CHUNK = 1 << 20
 _SNIFF_PAGE = re.compile(
     rb'"format"\s*:\s*"NVD_CVE"|"vulnerabilities"\s*:\s*\[\s*\{\s*"cve"\s*:\s*\{'
 )
@@ -60,17 +52,7 @@ class NvdParser(AdvisoryParser):
         return bool(_SNIFF_PAGE.search(text)) or all(p.search(text) for p in _SNIFF_RECORD)
 
     def parse(self, path: Path, *, source: str) -> AdvisoryBatch:
-        check_size(path, source)
-        try:
-            with path.open("rb") as raw:
-                gzipped = raw.read(2) == GZIP_MAGIC
-                raw.seek(0)
-                handle: Readable = gzip.GzipFile(fileobj=raw) if gzipped else raw
-                return _Document(JsonStream(handle, source), source).read()
-        except OSError as error:
-            raise ParseError(
-                f"cannot read the file: {error.strerror or error}", source=SourceLocation(source)
-            ) from None
+        return read_stream(path, source, lambda stream: _Document(stream, source).read())
 
 
 class _Document:
@@ -239,18 +221,15 @@ METRICS: dict[str, tuple[str, Any, str]] = {  # key: (system, cvss class, vector
 }
 
 
-class CveReader:
+class NvdFields(JsonFields):
+    """The JSON value reads of the NVD APIs: times in UTC, written without a zone."""
+
+    def parse_moment(self, text: str) -> datetime:
+        return nvd_datetime(text)
+
+
+class CveReader(NvdFields):
     """One NVD `cve` object to a `VulnerabilityRecord` (None when it has errors)."""
-
-    def __init__(self, problems: Problems, line: int | None) -> None:
-        self.problems = problems
-        self.line = line
-
-    def problem(self, message: str, field: str) -> None:
-        self.problems.add(message, field, self.line)
-
-    def warn(self, message: str, field: str) -> None:
-        self.problems.warn(message, field, self.line)
 
     def read(self, cve: dict[str, Any], path: str) -> VulnerabilityRecord | None:
         errors_before = len(self.problems.errors)
@@ -261,8 +240,8 @@ class CveReader:
             id=cve_id.upper(),
             location=SourceLocation(self.problems.source, self.line, path),
             source=NvdParser.id,
-            published=self.moment(cve, "published", path),
-            last_modified=self.moment(cve, "lastModified", path),
+            published=self.moment(cve, "published", path, required=True),
+            last_modified=self.moment(cve, "lastModified", path, required=True),
             status=self.text(cve, "vulnStatus", path),
             description=self.description(cve, path),
             scores=self.scores(cve, path),
@@ -276,62 +255,6 @@ class CveReader:
         )
         return record if len(self.problems.errors) == errors_before else None
 
-    # - values -
-
-    def text(self, container: dict[str, Any], key: str, path: str, required: bool = False) -> str:
-        value = container.get(key)
-        if isinstance(value, str) and (value.strip() or not required):
-            return value.strip()
-        if value is None or isinstance(value, str):
-            if required:
-                self.problem(f"{key} is missing", f"{path}.{key}")
-        else:
-            self.problem(f"{key} is {json_type(value)}, not a string", f"{path}.{key}")
-        return ""
-
-    def flag(self, container: dict[str, Any], key: str, path: str, required: bool = False) -> bool:
-        value = container.get(key)
-        if isinstance(value, bool):
-            return value
-        if value is not None:
-            self.problem(f"{key} is {json_type(value)}, not true or false", f"{path}.{key}")
-        elif required:
-            self.problem(f"{key} is missing", f"{path}.{key}")
-        return False
-
-    def moment(self, container: dict[str, Any], key: str, path: str) -> datetime | None:
-        text = self.text(container, key, path, required=True)
-        try:
-            return nvd_datetime(text) if text else None
-        except ValueError:
-            self.problem(f"{key} '{text}' is not a date-time", f"{path}.{key}")
-            return None
-
-    def day(self, container: dict[str, Any], key: str, path: str) -> date | None:
-        text = self.text(container, key, path)
-        try:
-            return iso_date(text) if text else None
-        except ValueError:
-            self.problem(f"{key} '{text}' is not a date (YYYY-MM-DD)", f"{path}.{key}")
-            return None
-
-    def items(self, container: dict[str, Any], key: str, path: str) -> list[tuple[Any, str]]:
-        """The objects of the list `key` with their paths (a missing list is empty)."""
-        value = container.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(f"{key} is {json_type(value)}, not a list", f"{path}.{key}")
-            return []
-        found = []
-        for index, item in enumerate(value):
-            where = f"{path}.{key}[{index}]"
-            if isinstance(item, dict):
-                found.append((item, where))
-            else:
-                self.problem(f"entry is {json_type(item)}, not an object", where)
-        return found
-
     # - parts -
 
     def description(self, cve: dict[str, Any], path: str) -> str:
@@ -341,11 +264,7 @@ class CveReader:
         return ""
 
     def scores(self, cve: dict[str, Any], path: str) -> tuple[ScoreRecord, ...]:
-        metrics = cve.get("metrics")
-        if not isinstance(metrics, dict):
-            if metrics is not None:
-                self.problem(f"metrics is {json_type(metrics)}, not an object", f"{path}.metrics")
-            return ()
+        metrics = self.object(cve, "metrics", path)
         scores = []
         for key in metrics:
             if key not in METRICS:

@@ -11,7 +11,6 @@ decoded on its own, so the file is never one Python object tree.
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from canhgac.advisories.feeds.common import GZIP_MAGIC, Problems, Readable, gunzip_head
+from canhgac.advisories.feeds.common import Problems, gunzip_head
 from canhgac.advisories.feeds.interface import AdvisoryParser
-from canhgac.advisories.feeds.json_stream import JsonStream
-from canhgac.advisories.feeds.nvd import CveReader
+from canhgac.advisories.feeds.json_stream import JsonStream, read_stream
+from canhgac.advisories.feeds.nvd import NvdFields
 from canhgac.advisories.feeds.records import AdvisoryBatch, CpeRecord
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import check_size, cpe22_to_23, json_type
+from canhgac.core.files import cpe22_to_23, json_type
 
 # A CPE 2.3 formatted string: "cpe:2.3:", the part, then 10 more components, none empty; a
 # backslash quotes the next character (so "\:" does not separate components).
@@ -46,17 +45,7 @@ class NvdCpeParser(AdvisoryParser):
         return bool(_SNIFF.search(gunzip_head(head)))
 
     def parse(self, path: Path, *, source: str) -> AdvisoryBatch:
-        check_size(path, source)
-        try:
-            with path.open("rb") as raw:
-                gzipped = raw.read(2) == GZIP_MAGIC
-                raw.seek(0)
-                handle: Readable = gzip.GzipFile(fileobj=raw) if gzipped else raw
-                return _Document(JsonStream(handle, source), source).read()
-        except OSError as error:
-            raise ParseError(
-                f"cannot read the file: {error.strerror or error}", source=SourceLocation(source)
-            ) from None
+        return read_stream(path, source, lambda stream: _Document(stream, source).read())
 
 
 def resolve(name: str, deprecations: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -202,7 +191,7 @@ class _Document:
     def _product(self, cpe: dict[str, Any], path: str, line: int | None) -> None:
         """Read what decides whether the product is kept; the rest only for a kept one."""
         errors_before = len(self.problems.errors)
-        values = CveReader(self.problems, line)  # the NVD value helpers: text, flag, moment, items
+        values = NvdFields(self.problems, line)
         name = self._name(values, cpe, path)
         deprecated = values.flag(cpe, "deprecated", path, required=True)
         successors = self._links(values, cpe, "deprecatedBy", path, name)
@@ -211,9 +200,9 @@ class _Document:
         title, last_modified = "", None
         if kept:
             values.text(cpe, "cpeNameId", path)
-            last_modified = values.moment(cpe, "lastModified", path)
+            last_modified = values.moment(cpe, "lastModified", path, required=True)
             if "created" in cpe:
-                values.moment(cpe, "created", path)
+                values.moment(cpe, "created", path, required=True)
             for item, where in values.items(cpe, "titles", path):
                 text = values.text(item, "title", where)
                 if not title and values.text(item, "lang", where).lower() in ("en", "en-us"):
@@ -229,7 +218,7 @@ class _Document:
         for old, where in predecessors:
             self._keep(old, _Entry(SourceLocation(self.source, line, where), {}, False), [name])
 
-    def _name(self, values: CveReader, container: dict[str, Any], path: str) -> str:
+    def _name(self, values: NvdFields, container: dict[str, Any], path: str) -> str:
         """The CPE 2.3 name in `container["cpeName"]` (a 2.2 URI converted), "" if bad."""
         text = container.get("cpeName")
         if isinstance(text, str) and CPE23.fullmatch(text):
@@ -247,7 +236,7 @@ class _Document:
         return text
 
     def _links(
-        self, values: CveReader, cpe: dict[str, Any], key: str, path: str, name: str
+        self, values: NvdFields, cpe: dict[str, Any], key: str, path: str, name: str
     ) -> list[tuple[str, str]]:
         """The names (with their paths) in `deprecatedBy` or `deprecates`, each once."""
         found: dict[str, str] = {}

@@ -37,6 +37,7 @@ except ImportError:  # PyYAML built without libyaml: the pure-Python loader (slo
 
 from canhgac.advisories.feeds.common import CVE_ID, MAX_PROBLEMS, Problems
 from canhgac.advisories.feeds.interface import AdvisoryParser
+from canhgac.advisories.feeds.json_fields import JsonFields
 from canhgac.advisories.feeds.records import (
     AdvisoryBatch,
     PackageRecord,
@@ -420,18 +421,18 @@ class _Collector:
         )
 
 
-class _EntryReader:
+class _EntryReader(JsonFields):
     """One OSV entry to its records (none when it has errors)."""
 
+    moment_kind = "an RFC 3339 date-time"
+    moment_shown = 40
+
     def __init__(self, problems: Problems, told: set[str]) -> None:
-        self.problems = problems
+        super().__init__(problems)
         self.told = told
 
-    def problem(self, message: str, field: str) -> None:
-        self.problems.add(message, field)
-
-    def warn(self, message: str, field: str) -> None:
-        self.problems.warn(message, field)
+    def parse_moment(self, text: str) -> datetime | None:
+        return _moment(text)
 
     def warn_once(self, key: str, message: str, field: str) -> None:
         if key not in self.told:
@@ -483,55 +484,6 @@ class _EntryReader:
             dataclasses.replace(base, id=key, aliases=tuple(other for other in ids if other != key))
             for key in keys
         ]
-
-    # - values -
-
-    def text(self, container: dict[str, Any], key: str, path: str, required: bool = False) -> str:
-        value = container.get(key)
-        if isinstance(value, str) and (value.strip() or not required):
-            return value.strip()
-        if value is None or isinstance(value, str):
-            if required:
-                self.problem(f"{key} is missing", f"{path}.{key}")
-        else:
-            self.problem(f"{key} is {json_type(value)}, not a string", f"{path}.{key}")
-        return ""
-
-    def strings(self, container: dict[str, Any], key: str, path: str) -> list[str]:
-        value = container.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.problem(f"{key} is not a list of strings", f"{path}.{key}")
-            return []
-        return [item.strip() for item in value if item.strip()]
-
-    def moment(
-        self, container: dict[str, Any], key: str, path: str, required: bool = False
-    ) -> datetime | None:
-        text = self.text(container, key, path, required=required)
-        try:
-            return _moment(text) if text else None
-        except (ValueError, OverflowError):
-            self.problem(f"{key} '{text[:40]}' is not an RFC 3339 date-time", f"{path}.{key}")
-            return None
-
-    def items(self, container: dict[str, Any], key: str, path: str) -> list[tuple[Any, str]]:
-        """The objects of the list `key` with their paths (a missing list is empty)."""
-        value = container.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(f"{key} is {json_type(value)}, not a list", f"{path}.{key}")
-            return []
-        found = []
-        for index, item in enumerate(value):
-            where = f"{path}.{key}[{index}]"
-            if isinstance(item, dict):
-                found.append((item, where))
-            else:
-                self.problem(f"entry is {json_type(item)}, not an object", where)
-        return found
 
     # - parts -
 
