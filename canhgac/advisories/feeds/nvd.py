@@ -9,6 +9,7 @@ Format and mapping: docs/feeds/nvd.md.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -361,8 +362,12 @@ class CveReader(NvdFields):
         return value
 
 
+@functools.lru_cache(maxsize=65536)
 def _vector_fault(vector: str, calculator: Any, prefix: str) -> str:
-    """Why `vector` is not a valid CVSS vector of its metric's version ("" if it is)."""
+    """Why `vector` is not a valid CVSS vector of its metric's version ("" if it is).
+
+    Cached: a feed repeats a few thousand distinct vectors, and the `cvss` library computes
+    every score to validate one."""
     if prefix and not vector.startswith(prefix):
         return f"it does not start with {prefix}"
     try:
