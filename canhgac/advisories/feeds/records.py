@@ -262,6 +262,19 @@ class CpeRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowsReleaseRecord:
+    """The latest update Microsoft lists for one Windows (or .NET on Windows) product:
+    reference data for deciding whether a host is current (windows-versions.json)."""
+
+    product: str  # "Windows Server 2019", "Microsoft .NET Framework 3.5 on Windows Server 2012"
+    location: SourceLocation
+    version: str = ""  # "1809", "22H2", "2012"
+    build: str = ""  # as written: "17763.7678", or several ("2.0.50727.8984 & 3.0.30729.8980")
+    latest_kb: str = ""  # digits only
+    released: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AdvisoryBatch:
     """Everything one file (or one API page) holds."""
 
@@ -276,4 +289,5 @@ class AdvisoryBatch:
     catalog_version: str = ""  # KEV catalogVersion, NVD timestamp...
     letters: tuple[WarningLetterRecord, ...] = ()
     cpes: tuple[CpeRecord, ...] = ()  # CPE dictionary entries (deprecations)
+    windows_releases: tuple[WindowsReleaseRecord, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
