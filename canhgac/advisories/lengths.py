@@ -17,6 +17,7 @@ from canhgac.advisories.models import (
     Remediation,
     Score,
     Vulnerability,
+    WindowsRelease,
 )
 from canhgac.core.exceptions import SourceLocation, ValidationError
 from canhgac.core.limits import Limits
@@ -111,6 +112,15 @@ def check_lengths(batch: AdvisoryBatch) -> None:
         limits.check(Vulnerability, SourceLocation(batch.source_name), cve_id=epss.cve_id)
     for document in batch.msrc_documents:
         _check_msrc(limits, document, batch.source_name)
+    for release in batch.windows_releases:
+        limits.check(
+            WindowsRelease,
+            release.location,
+            product=release.product,
+            version=release.version,
+            build=release.build,
+            latest_kb=release.latest_kb,
+        )
     for cpe in batch.cpes:
         limits.check(CpeDeprecation, cpe.location, name=cpe.name)
     if limits.problems:

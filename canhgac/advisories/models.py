@@ -408,3 +408,21 @@ class WarningAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WindowsRelease(models.Model):
+    """The latest update Microsoft lists for a Windows product (reference for the matcher)."""
+
+    product = models.CharField(_("product"), max_length=255, unique=True)
+    version = models.CharField(_("version"), max_length=32, blank=True)
+    build = models.CharField(_("build"), max_length=128, blank=True)
+    latest_kb = models.CharField(_("latest KB"), max_length=16, blank=True)
+    released = models.DateField(_("released"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("Windows release")
+        ordering = ["product"]
+
+    def __str__(self) -> str:
+        return self.product

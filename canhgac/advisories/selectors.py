@@ -19,6 +19,7 @@ from canhgac.advisories.models import (
     FeedState,
     Vulnerability,
     WarningLetter,
+    WindowsRelease,
 )
 from canhgac.core.exceptions import NotFoundError
 
@@ -323,6 +324,7 @@ def feed_status(*, runs: int = 50) -> dict[str, Any]:
             "warning_letters": WarningLetter.objects.count(),
             "cpe_deprecations": held["nvd-cpe"],
             "bundles_imported": BundleImport.objects.count(),
+            "windows_releases": WindowsRelease.objects.count(),
         },
         "runs": list(FeedRun.objects.all()[:runs]),
         "failed_runs": FeedRun.objects.filter(status=FeedRun.Status.FAILED).count(),

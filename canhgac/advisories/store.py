@@ -40,6 +40,7 @@ from canhgac.advisories.models import (
     Remediation,
     Score,
     Vulnerability,
+    WindowsRelease,
 )
 from canhgac.core.bulk import bulk_set
 from canhgac.core.sequences import chunks
@@ -64,6 +65,7 @@ class AdvisoryReport:
     msrc_fixes: int = 0
     letters: int = 0  # warning letters created or changed
     cpe_deprecations: int = 0  # deprecated CPE names created or changed
+    windows_releases: int = 0  # Windows products whose latest update was created or changed
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,13 +76,9 @@ class AdvisoryReport:
             "msrc_fixes": self.msrc_fixes,
             "letters": self.letters,
             "cpe_deprecations": self.cpe_deprecations,
+            "windows_releases": self.windows_releases,
             "warnings": self.warnings,
         }
-
-    @property
-    def changed(self) -> bool:
-        counts = self.vulnerabilities
-        return bool(counts.created or counts.updated or self.letters or self.cpe_deprecations)
 
 
 def _fingerprint(value: Any) -> str:
@@ -521,6 +519,39 @@ def store_cpes(records: tuple[CpeRecord, ...], report: AdvisoryReport) -> None:
     report.cpe_deprecations += len(create) + len(update)
 
 
+def store_windows_releases(batch: AdvisoryBatch, report: AdvisoryReport) -> None:
+    """The latest update per Windows product: replaced when the list says otherwise."""
+    if not batch.windows_releases:
+        return
+    stored = {
+        r.product: r
+        for r in WindowsRelease.objects.filter(
+            product__in=[record.product for record in batch.windows_releases]
+        )
+    }
+    create, update = [], []
+    for record in batch.windows_releases:
+        values = {
+            "version": record.version,
+            "build": record.build,
+            "latest_kb": record.latest_kb,
+            "released": record.released,
+        }
+        row = stored.get(record.product)
+        if row is None:
+            create.append(
+                WindowsRelease(product=record.product, source=batch.source_name, **values)
+            )
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.source = batch.source_name
+            update.append(row)
+    WindowsRelease.objects.bulk_create(create, batch_size=CHUNK)
+    bulk_set(update, ["version", "build", "latest_kb", "released", "source"])
+    report.windows_releases += len(create) + len(update)
+
+
 def store(batch: AdvisoryBatch, report: AdvisoryReport, now: datetime) -> None:
     """Everything of `batch` but its warning letters (which go through `warning_save`)."""
     check_lengths(batch)
@@ -530,3 +561,4 @@ def store(batch: AdvisoryBatch, report: AdvisoryReport, now: datetime) -> None:
     for document in batch.msrc_documents:
         store_msrc(document, report, now)
     store_cpes(batch.cpes, report)
+    store_windows_releases(batch, report)
