@@ -41,15 +41,16 @@ class JsonStream:
         self.first_line, self.first_column = 1, 1
         self.counted, self.counted_line = 0, 1
 
-    def _fill(self, at_least: int = CHUNK) -> bool:
+    def _fill(self, at_least: int = 0) -> bool:
         if self.eof:
             return False
         self._compact()
         try:
-            raw = self.handle.read(max(at_least, CHUNK))
+            # at least the 3 bytes of a UTF-8 byte-order mark at the start
+            raw = self.handle.read(max(at_least, CHUNK, 3 if self.bytes_read == 0 else 0))
         except (EOFError, zlib.error, OSError) as error:  # gzip.BadGzipFile is an OSError
             raise self.error(f"cannot decompress the file: {error}") from None
-        start = self.bytes_read
+        start, ended = self.bytes_read, not raw
         self.bytes_read += len(raw)
         if self.bytes_read > self.limit:
             raise self.error(f"the content is larger than the limit of {self.limit} bytes")
@@ -57,7 +58,7 @@ class JsonStream:
             raw, start = raw[3:], 3
         pending = self.utf8.getstate()[0]
         try:
-            decoded = self.utf8.decode(raw, final=not raw)
+            decoded = self.utf8.decode(raw, final=ended)
         except UnicodeDecodeError as error:
             offset = start - len(pending) + error.start
             line = self.lines_decoded + (pending + raw)[: error.start].count(b"\n") + 1
@@ -67,7 +68,7 @@ class JsonStream:
             ) from None
         self.lines_decoded += decoded.count("\n")
         self.text += decoded
-        self.eof = not raw
+        self.eof = ended  # (not `not raw`: a first read may hold only the byte-order mark)
         return True
 
     def _compact(self) -> None:

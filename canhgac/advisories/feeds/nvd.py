@@ -34,8 +34,6 @@ from canhgac.advisories.feeds.records import (
 from canhgac.core.exceptions import ParseError, SourceLocation
 from canhgac.core.files import json_type
 
-# Unused here (the stream reads json_stream.CHUNK); kept because a test patches nvd.CHUNK.
-CHUNK = 1 << 20
 _SNIFF_PAGE = re.compile(
     rb'"format"\s*:\s*"NVD_CVE"|"vulnerabilities"\s*:\s*\[\s*\{\s*"cve"\s*:\s*\{'
 )

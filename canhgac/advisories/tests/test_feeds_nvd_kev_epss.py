@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from canhgac.advisories.feeds import nvd
+from canhgac.advisories.feeds import json_stream
 from canhgac.advisories.feeds.epss import EpssParser
 from canhgac.advisories.feeds.interface import AdvisoryParser
 from canhgac.advisories.feeds.kev import KevCsvParser, KevJsonParser
@@ -426,7 +426,7 @@ def test_nvd_stream_across_chunk_boundaries(
     monkeypatch: pytest.MonkeyPatch, chunk: int, tmp_path: Path
 ) -> None:
     expected = parse(NvdParser, SAMPLES / "nvd-page-min.json")
-    monkeypatch.setattr(nvd, "CHUNK", chunk)
+    monkeypatch.setattr(json_stream, "CHUNK", chunk)
     assert parse(NvdParser, SAMPLES / "nvd-page-min.json") == expected
     minified = json.dumps(json.loads((SAMPLES / "nvd-page-min.json").read_bytes()))
     one_line = parse(NvdParser, write(tmp_path, "nvd-page-min.json", "\ufeff" + minified))
