@@ -14,6 +14,7 @@ from canhgac.advisories.feeds.nvd import NvdParser
 from canhgac.advisories.feeds.nvd_cpe import NvdCpeParser
 from canhgac.advisories.feeds.osv import OsvParser
 from canhgac.advisories.feeds.warning import WarningYamlParser
+from canhgac.advisories.feeds.windows_kb import WindowsKbMapParser, WindowsVersionsParser
 from canhgac.core.registry import AUTO, Registry, plugin_for_file
 
 # Order matters for `auto`: the first parser whose sniff() accepts the file wins.
@@ -29,6 +30,8 @@ PARSERS: Registry[AdvisoryParser] = Registry(
         MsrcCsafParser,
         CsafParser,
         OsvParser,
+        WindowsKbMapParser,
+        WindowsVersionsParser,
         WarningYamlParser,
     ],
 )

@@ -20,6 +20,8 @@ SAMPLE_OF = {
     "msrc-csaf": "msrc-csaf-min.json",
     "csaf": "csaf-min.json",
     "osv": "osv-min.json",
+    "windows-kb-map": "windows-kb-map-min.json",
+    "windows-versions": "windows-versions-min.json",
     "warning": "warning-min.yaml",
 }
 

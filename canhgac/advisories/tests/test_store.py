@@ -21,6 +21,7 @@ from canhgac.advisories.models import (
     FeedRun,
     Remediation,
     Vulnerability,
+    WindowsRelease,
 )
 from canhgac.advisories.selectors import VulnerabilityFilter, vulnerability_detail
 from canhgac.advisories.selectors import vulnerability_search as search
@@ -189,3 +190,30 @@ def test_values_too_long_are_refused_with_their_place(samples_dir: Path, tmp_pat
     failed = FeedRun.objects.get()
     assert (failed.status, failed.feed) == ("failed", "")
     assert "longer than 64 characters" in failed.error
+
+
+def test_windows_build_kb_feed_imports_with_exact_counts(samples_dir: Path) -> None:
+    folder = samples_dir / "advisories/windows-build-kb"
+    mapping = json.loads((folder / "CVE_KB_Mapping_2025-Jun.json").read_text())
+    report = advisories_import_file(
+        by=TEST_ACTOR,
+        path=folder / "CVE_KB_Mapping_2025-Jun.json",
+        source="CVE_KB_Mapping_2025-Jun.json",
+    )
+    assert report.vulnerabilities.created == len({entry["cve"] for entry in mapping})
+    assert report.msrc_fixes == sum(len(entry["patches"]) for entry in mapping)
+    fixes = vulnerability_detail(cve_id="CVE-2025-29828")["microsoft_fixes"]
+    assert ("5060999", "10.0.22621.5472") in {
+        (fix["kb"], fix["fixed_build"]) for fix in fixes["Windows 11 Version 22H2"]
+    }
+    releases = json.loads((folder / "windows-versions.json").read_text())
+    versions = advisories_import_file(
+        by=TEST_ACTOR, path=folder / "windows-versions.json", source="windows-versions.json"
+    )
+    assert versions.windows_releases == WindowsRelease.objects.count() == len(releases)
+    server = WindowsRelease.objects.get(product="Windows Server 2019")
+    assert (server.build, server.latest_kb) == ("17763.9121", "5120238")
+    again = advisories_import_file(
+        by=TEST_ACTOR, path=folder / "windows-versions.json", source="windows-versions.json"
+    )
+    assert again.windows_releases == 0
