@@ -210,6 +210,17 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("number", error.message)
             else:
                 return redirect("web:warning_detail", pk=forwarded.pk)
+    return _warning_page(request, letter, form, status=422 if form.errors else 200)
+
+
+def _warning_page(
+    request: HttpRequest,
+    letter: WarningLetter,
+    form: ForwardForm,
+    *,
+    status: int = 200,
+    attachment_error: str = "",
+) -> HttpResponse:
     return render(
         request,
         "web/advisories/warning_detail.html",
@@ -220,8 +231,9 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": letter.attachments.all(),
             "form": form,
             "can_manage": _can_manage(request),
+            "attachment_error": attachment_error,
         },
-        status=422 if form.errors else 200,
+        status=status,
     )
 
 
@@ -256,20 +268,8 @@ def warning_attach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.warning_attach(by=signed_in_user(request), letter=letter, upload=upload)
     except (ValidationError, ConflictError) as error:
-        return render(
-            request,
-            "web/advisories/warning_detail.html",
-            {
-                "letter": letter,
-                "cves": letter.cves.select_related("vulnerability"),
-                "forwards": letter.forwards.all(),
-                "attachments": letter.attachments.all(),
-                "form": ForwardForm(initial={"required_actions": letter.required_actions}),
-                "can_manage": True,
-                "attachment_error": error.message,
-            },
-            status=422,
-        )
+        form = ForwardForm(initial={"required_actions": letter.required_actions})
+        return _warning_page(request, letter, form, status=422, attachment_error=error.message)
     return redirect("web:warning_detail", pk=letter.pk)
 
 
