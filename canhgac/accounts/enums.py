@@ -64,6 +64,9 @@ class Permission(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
     INVENTORY_EDIT = "inventory.edit"  # systems, assets and imports of a unit
     ADVISORY_MANAGE = "advisory.manage"  # import feeds, write warning letters (province-wide)
+    EXPOSURE_MATCH = "exposure.match"  # run matching for a unit's assets
+    FINDING_TRIAGE = "finding.triage"  # set a finding's status (false positive, not affected...)
+    RISK_ACCEPT = "finding.accept_risk"  # accept a risk until a date (a manager's decision)
 
 
 ROLE_SCOPE: dict[Role, ScopeRule] = {
@@ -81,9 +84,24 @@ _READ = frozenset({Permission.UNIT_VIEW, Permission.MEMBER_VIEW})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROVINCE_ADMIN: frozenset(Permission),
     Role.PROVINCE_ANALYST: _READ
-    | {Permission.AUDIT_VIEW, Permission.INVENTORY_EDIT, Permission.ADVISORY_MANAGE},
-    Role.UNIT_MANAGER: _READ | {Permission.UNIT_EDIT, Permission.INVENTORY_EDIT},
-    Role.UNIT_OFFICER: _READ | {Permission.INVENTORY_EDIT},
+    | {
+        Permission.AUDIT_VIEW,
+        Permission.INVENTORY_EDIT,
+        Permission.ADVISORY_MANAGE,
+        Permission.EXPOSURE_MATCH,
+        Permission.FINDING_TRIAGE,
+        Permission.RISK_ACCEPT,
+    },
+    Role.UNIT_MANAGER: _READ
+    | {
+        Permission.UNIT_EDIT,
+        Permission.INVENTORY_EDIT,
+        Permission.EXPOSURE_MATCH,
+        Permission.FINDING_TRIAGE,
+        Permission.RISK_ACCEPT,
+    },
+    Role.UNIT_OFFICER: _READ
+    | {Permission.INVENTORY_EDIT, Permission.EXPOSURE_MATCH, Permission.FINDING_TRIAGE},
     Role.DUTY_OFFICER: _READ,
     Role.PROVIDER_ANALYST: _READ,
     Role.AUDITOR: _READ | {Permission.AUDIT_VIEW},

@@ -108,6 +108,9 @@ class AffectedCriterion(models.Model):
     node_negate = models.BooleanField(default=False)
     scheme = models.CharField(_("scheme"), max_length=8, default="cpe")
     key = models.CharField(_("criterion"), max_length=512)
+    # What the matcher looks criteria up by: "a:vendor:product" for a CPE, the versionless
+    # package URL for a purl, the key itself otherwise (`canhgac.core.files.cpe_product_key`).
+    product = models.CharField(_("product"), max_length=512, default="")
     vulnerable = models.BooleanField(_("vulnerable"))
     version_start_including = models.CharField(max_length=64, blank=True)
     version_start_excluding = models.CharField(max_length=64, blank=True)
@@ -124,7 +127,10 @@ class AffectedCriterion(models.Model):
     class Meta:
         verbose_name = _("affected criterion")
         ordering = ["configuration", "node", "pk"]
-        indexes = [models.Index(fields=["key"], name="criterion_key")]
+        indexes = [
+            models.Index(fields=["key"], name="criterion_key"),
+            models.Index(fields=["product"], name="criterion_product"),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -42,6 +42,7 @@ from canhgac.advisories.models import (
     Vulnerability,
     WindowsRelease,
 )
+from canhgac.core.files import cpe_product_key
 from canhgac.core.bulk import bulk_set
 from canhgac.core.sequences import chunks
 
@@ -183,6 +184,7 @@ def _criteria(record: VulnerabilityRecord, vulnerability: Vulnerability, source:
                     node_operator=node.operator,
                     node_negate=node.negate,
                     key=m.criteria,
+                    product=cpe_product_key(m.criteria),
                     vulnerable=m.vulnerable,
                     version_start_including=m.version_start_including,
                     version_start_excluding=m.version_start_excluding,
@@ -202,6 +204,7 @@ def _criteria(record: VulnerabilityRecord, vulnerability: Vulnerability, source:
             "node_operator": "OR",
             "scheme": package.scheme,
             "key": package.key,
+            "product": cpe_product_key(package.key) if package.scheme == "cpe" else package.key,
             "vulnerable": vulnerable,
             "ecosystem": package.ecosystem,
             "status": package.status,

@@ -34,3 +34,7 @@ class AuditAction(models.TextChoices):
     BUNDLE_EXPORTED = "advisories.bundle_exported", _("Advisory bundle exported")
     BUNDLE_IMPORTED = "advisories.bundle_imported", _("Advisory bundle imported")
     ATTACHMENT_ADDED = "advisories.attachment_added", _("Attachment added to a warning letter")
+    EXPOSURE_MATCHED = "exposure.matched", _("Inventory matched against advisories")
+    FINDING_TRIAGED = "exposure.finding_triaged", _("Finding triaged")
+    DECISION_ENDED = "exposure.decision_ended", _("Triage decision ended")
+    SLA_SAVED = "exposure.sla_saved", _("Remediation deadline policy saved")

@@ -18,3 +18,8 @@ def today() -> date:
 
 def to_local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of `moment` in the configured time zone."""
+    return timezone.localdate(moment)

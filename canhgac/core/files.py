@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,17 @@ def cpe22_to_23(uri: str) -> str:
     values = [part, vendor, product, version, update, edition, language]
     converted = [value.replace("%7e", "~").replace("%7E", "~") or "*" for value in values]
     return "cpe:2.3:" + ":".join(converted + ["*"] * 4)
+
+
+_CPE_SPLIT = re.compile(r"(?<!\\):")
+_CPE_UNESCAPE = re.compile(r"\\(.)")
+
+
+def cpe_product_key(name: str) -> str:
+    """'cpe:2.3:a:vmware:spring_framework:*:…' → 'a:vmware:spring_framework' (unescaped,
+    lower-case): how the knowledge base and the matcher index CPE names. '' when not a CPE."""
+    parts = _CPE_SPLIT.split(cpe22_to_23(name))
+    if len(parts) < 5:
+        return ""
+    part, vendor, product = (_CPE_UNESCAPE.sub(r"\1", value).lower() for value in parts[2:5])
+    return f"{part}:{vendor}:{product}"

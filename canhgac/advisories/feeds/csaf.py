@@ -52,6 +52,7 @@ from canhgac.advisories.feeds.records import (
 )
 from canhgac.core.exceptions import ParseError, SourceLocation
 from canhgac.core.files import cpe22_to_23, load_json
+from canhgac.core.purls import package_key
 
 # The CSAF 2.0 product status lists, affected first.
 STATUSES = (
@@ -280,9 +281,7 @@ class _Reader(CsafFields):
                 self.problems.warn(f"'{purl_text}' is not a package URL ({error})", f"{field}.purl")
             else:
                 scheme, ecosystem = "purl", purl.type
-                key = PackageURL(
-                    type=purl.type, namespace=purl.namespace, name=purl.name
-                ).to_string()
+                key = package_key(purl.type, purl.namespace, purl.name)
                 written = purl.version or ""
                 epoch = (purl.qualifiers or {}).get("epoch", "") if purl.type == "rpm" else ""
                 written = f"{epoch}:{written}" if written and epoch not in ("", "0") else written

@@ -48,6 +48,7 @@ from canhgac.advisories.feeds.records import (
 )
 from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
 from canhgac.core.files import check_size, json_type, max_bytes, read_text
+from canhgac.core.purls import package_key
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive's end record
 MAX_MEMBER_BYTES = 16 * 1024 * 1024  # one entry; the largest real ones are about 100 KB
@@ -74,7 +75,6 @@ ECOSYSTEMS: dict[str, tuple[str, str | None, str]] = {
     "Ubuntu": ("deb", "ubuntu", "deb"),
     "Alpine": ("apk", "alpine", "apk"),
 }
-LOWER_CASE_PURL_TYPES = ("composer", "hex", "pub", "deb", "apk")  # purl-spec: names lower-cased
 # A SEMVER range of an ecosystem without a scheme: univers's scheme of semver versions (it has
 # no scheme named "semver").
 SEMVER_SCHEME = "generic"
@@ -242,16 +242,6 @@ def _moment(text: str) -> datetime | None:
 
 def _normal_id(alias: str) -> str:
     return alias.upper() if CVE_ID.fullmatch(alias) else alias
-
-
-@functools.lru_cache(maxsize=8192)
-def _purl_key(purl_type: str, namespace: str | None, name: str) -> str:
-    """A versionless package URL; PyPI names PEP 503-normalised."""
-    if purl_type == "pypi":
-        name = re.sub(r"[-_.]+", "-", name).lower()
-    elif purl_type in LOWER_CASE_PURL_TYPES:
-        namespace, name = namespace and namespace.lower(), name.lower()
-    return str(PackageURL(type=purl_type, namespace=namespace or None, name=name).to_string())
 
 
 class _VersError(ValueError):
@@ -588,7 +578,7 @@ class _EntryReader(JsonFields):
         if written := self.text(package, "purl", where):
             try:
                 given = PackageURL.from_string(written)
-                return _purl_key(given.type, given.namespace, given.name)
+                return package_key(given.type, given.namespace, given.name)
             except ValueError as error:
                 self.warn(
                     f"purl '{written[:100]}' is not a package URL ({error}); ignored",
@@ -602,7 +592,7 @@ class _EntryReader(JsonFields):
         elif purl_type == "maven" and ":" in name:
             namespace, name = name.split(":", 1)
         try:
-            return _purl_key(purl_type, namespace, name)
+            return package_key(purl_type, namespace, name)
         except ValueError as error:
             self.warn(f"no package URL for '{name[:100]}': {error}", f"{where}.name")
             return ""

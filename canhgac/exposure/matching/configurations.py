@@ -1,0 +1,241 @@
+"""NVD configurations evaluated as written, on what the inventory says about one host.
+
+A configuration is a tree: nodes of CPE criteria combined by OR/AND, possibly negated, and the
+nodes combined by the configuration's operator. Criteria with `vulnerable: false` are platform
+context ("… running on JDK ≥ 9"): they never produce a finding by themselves. Each criterion is
+three-valued on a host:
+
+- a vulnerable criterion is YES/UNKNOWN for the software that matches it, NO when nothing does;
+- a platform criterion is YES/NO by the software that matches it; when nothing on the host
+  matches, it is NO for an OS criterion if the host's OS is known, UNKNOWN otherwise (an
+  inventory rarely lists every runtime: "JDK unknown" must not become "JDK absent").
+
+A finding comes from a vulnerable criterion's match when the whole configuration is not NO: YES
+everywhere gives "affected", any UNKNOWN gives "potential" with the undecided condition named.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from canhgac.core.purls import read_purl
+from canhgac.exposure.matching import cpe, versions
+from canhgac.exposure.matching.facts import (
+    Configuration,
+    Criterion,
+    Reason,
+    Software,
+    reason,
+)
+from canhgac.exposure.matching.logic import Tri, all_of, any_of
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A criterion matched by one piece of software, with how well."""
+
+    software: Software
+    truth: Tri
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A configuration on a host: its truth, and the vulnerable matches it may report."""
+
+    truth: Tri
+    hits: tuple[Hit, ...]  # matches of vulnerable criteria (truth YES or UNKNOWN)
+    context: tuple[Reason, ...]  # how the platform conditions were decided
+
+
+SoftwareByKey = Mapping[str, Sequence[tuple[Software, cpe.CpeName]]]
+
+
+def software_by_key(software: Iterable[Software]) -> dict[str, list[tuple[Software, cpe.CpeName]]]:
+    """Index a host's software by the product key of each of its CPE names."""
+    index: dict[str, list[tuple[Software, cpe.CpeName]]] = {}
+    for item in software:
+        for text in item.cpes:
+            try:
+                name = cpe.parse(text)
+            except cpe.CpeError:
+                continue
+            index.setdefault(name.product_key, []).append((item, name))
+    return index
+
+
+def bounds_text(criterion: Criterion) -> str:
+    """ "≥ 5.3.0, < 5.3.18" — the version bounds as a unit officer reads them."""
+    parts = [
+        f"{symbol} {value}"
+        for symbol, value in (
+            ("≥", criterion.start_including),
+            (">", criterion.start_excluding),
+            ("≤", criterion.end_including),
+            ("<", criterion.end_excluding),
+        )
+        if value
+    ]
+    return ", ".join(parts)
+
+
+def has_bounds(criterion: Criterion) -> bool:
+    return bool(
+        criterion.start_including
+        or criterion.start_excluding
+        or criterion.end_including
+        or criterion.end_excluding
+    )
+
+
+def _ecosystem(software: Software) -> str:
+    package = read_purl(software.purl) if software.purl else None
+    return package.type if package else ""
+
+
+@functools.lru_cache(maxsize=262144)
+def _version_truth(criterion: Criterion, target: cpe.CpeName, version: str) -> tuple[Tri, Reason]:
+    """The version part of a criterion against one target: bounds, exact, NA or any."""
+    name = cpe.parse(criterion.cpe)
+    if has_bounds(criterion):
+        truth = versions.within_bounds(
+            version,
+            start_including=criterion.start_including,
+            start_excluding=criterion.start_excluding,
+            end_including=criterion.end_including,
+            end_excluding=criterion.end_excluding,
+        )
+        code = {Tri.YES: "version_in_range", Tri.NO: "version_outside_range"}.get(
+            truth, "version_not_comparable"
+        )
+        return truth, reason(code, version=version, range=bounds_text(criterion))
+    wanted = name.version
+    if wanted is cpe.ANY:
+        return Tri.YES, reason("any_version", version=version)
+    if wanted is cpe.NA:
+        truth = cpe.attribute_match(cpe.NA, target.version)
+        return truth, reason("version_not_applicable", version=version)
+    if not version:
+        return Tri.UNKNOWN, reason("version_unknown", range=f"= {wanted}")
+    order = versions.compare(version, str(wanted))
+    truth = Tri.UNKNOWN if order is None else Tri.of(order == 0)
+    code = {Tri.YES: "version_equal", Tri.NO: "version_different"}.get(
+        truth, "version_not_comparable"
+    )
+    return truth, reason(code, version=version, range=f"= {wanted}")
+
+
+# Attributes an inventory CPE leaves ANY because no inventory source records them: the
+# criterion's value is not a condition the host can be asked about (a platform conflict is
+# checked against the component's ecosystem instead). `update` and `edition` stay strict: they
+# carry version information (Exchange "cumulative_update_11", "sp1").
+UNRECORDED = ("language", "sw_edition", "target_sw", "target_hw", "other")
+
+
+@functools.lru_cache(maxsize=65536)
+def _naming(name: cpe.CpeName, target: cpe.CpeName) -> Tri:
+    relaxed = replace(
+        name, **{field: cpe.ANY for field in UNRECORDED if getattr(target, field) is cpe.ANY}
+    )
+    return cpe.name_match(relaxed, target, compare_version=False)
+
+
+def match_criterion(criterion: Criterion, software: Software, target: cpe.CpeName) -> Hit | None:
+    """How `software` (through its CPE name `target`) meets `criterion`: None when the names
+    differ, else a hit whose truth also says whether the version is in range."""
+    name = cpe.parse(criterion.cpe)
+    naming = _naming(name, target)
+    if naming is Tri.NO:
+        return None
+    ecosystem = _ecosystem(software)
+    if ecosystem and cpe.target_software_conflict(name, ecosystem):
+        return None  # the Grype lesson: a plugin for another platform with the same name
+    version = software.version or (target.version if isinstance(target.version, str) else "")
+    version_truth, version_reason = _version_truth(criterion, target, version)
+    found = reason(
+        "cpe_mapped" if software.mapped else "cpe_match",
+        criterion=criterion.cpe,
+        cpe=target.formatted(),
+    )
+    reasons = [found, version_reason]
+    truth = all_of((naming, version_truth))
+    if naming is Tri.UNKNOWN:
+        reasons.append(reason("cpe_attribute_unknown", criterion=criterion.cpe))
+    if (
+        truth is Tri.YES
+        and criterion.vulnerable
+        and software.version_guess
+        and has_bounds(criterion)
+    ):
+        # A distribution may have backported the fix; a banner may lie. A platform condition
+        # ("JDK >= 9") on the upstream version of a package is reliable and stays YES.
+        truth = Tri.UNKNOWN
+        reasons.append(reason("version_guess", why=software.version_guess))
+    return Hit(software, truth, tuple(reasons))
+
+
+def _criterion_hits(criterion: Criterion, by_key: SoftwareByKey) -> list[Hit]:
+    name = cpe.parse(criterion.cpe)
+    found = []
+    for software, target in by_key.get(name.product_key, ()):
+        hit = match_criterion(criterion, software, target)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _platform_truth(criterion: Criterion, hits: list[Hit], os_known: bool) -> tuple[Tri, Reason]:
+    text = _criterion_text(criterion)
+    if hits:
+        best = max(hits, key=lambda hit: hit.truth.value)
+        code = {Tri.YES: "platform_holds", Tri.NO: "platform_fails"}.get(
+            best.truth, "platform_unknown"
+        )
+        return best.truth, reason(
+            code, criterion=text, software=best.software.name, version=best.software.version
+        )
+    if os_known and cpe.parse(criterion.cpe).part == "o":
+        return Tri.NO, reason("platform_absent", criterion=text)
+    return Tri.UNKNOWN, reason("platform_not_in_inventory", criterion=text)
+
+
+def _criterion_text(criterion: Criterion) -> str:
+    name = cpe.parse(criterion.cpe)
+    bounds = bounds_text(criterion)
+    version = "" if name.version in (cpe.ANY, cpe.NA) else f" {name.version}"
+    return f"{name.vendor}:{name.product}{version}" + (f" ({bounds})" if bounds else "")
+
+
+def evaluate(configuration: Configuration, by_key: SoftwareByKey, *, os_known: bool) -> Outcome:
+    """The configuration's truth on a host whose software is indexed in `by_key`."""
+    node_truths: list[Tri] = []
+    vulnerable_hits: list[Hit] = []
+    context: list[Reason] = []
+    for node in configuration.nodes:
+        truths = []
+        for criterion in node.criteria:
+            hits = _criterion_hits(criterion, by_key)
+            if criterion.vulnerable:
+                vulnerable_hits.extend(hit for hit in hits if hit.truth is not Tri.NO)
+                truths.append(any_of(hit.truth for hit in hits))
+            else:
+                truth, why = _platform_truth(criterion, hits, os_known)
+                truths.append(truth)
+                context.append(why)
+        truth = all_of(truths) if node.operator == "AND" else any_of(truths)
+        node_truths.append(~truth if node.negate else truth)
+    combined = all_of(node_truths) if configuration.operator == "AND" else any_of(node_truths)
+    if configuration.negate:
+        combined = ~combined
+    return Outcome(combined, tuple(vulnerable_hits), tuple(_decisive(context, combined)))
+
+
+def _decisive(context: list[Reason], truth: Tri) -> list[Reason]:
+    """The platform reasons worth telling: all when the configuration holds or is undecided,
+    only the failing ones when it does not."""
+    if truth is Tri.NO:
+        failing = [item for item in context if item.code in ("platform_absent", "platform_fails")]
+        return failing or context
+    return context

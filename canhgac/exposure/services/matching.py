@@ -1,0 +1,403 @@
+"""Matching runs: load the scope, ask the pure matcher, reconcile the findings in one transaction.
+
+Scopes: everything, a unit's subtree, some assets (an inventory import changed them), or some
+vulnerabilities (an advisory import changed them). Reconciliation touches only findings inside
+the scope: (assets in scope) x (vulnerabilities in scope). A run that fails changes no finding;
+a finding is closed only by a run that completed over its asset and vulnerability.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from canhgac.accounts.enums import Permission
+from canhgac.accounts.models import Unit
+from canhgac.accounts.services.common import Actor, audit, require
+from canhgac.audit.enums import AuditAction
+from canhgac.core import clock
+from canhgac.core.bulk import bulk_set
+from canhgac.core.exceptions import ConflictError
+from canhgac.core.sequences import chunks
+from canhgac.exposure import priority
+from canhgac.exposure.enums import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    FindingStatus,
+    RunStatus,
+)
+from canhgac.exposure.factors import (
+    AssetFactors,
+    VulnerabilityFactors,
+    asset_factors,
+    sla_days,
+    vulnerability_factors,
+)
+from canhgac.exposure.loading import host_keys, load_advisories, load_hosts
+from canhgac.exposure.matching.engine import Knowledge, match_host
+from canhgac.exposure.matching.facts import State, Verdict
+from canhgac.exposure.models import Finding, FindingEvent, FindingSource, MatchRun
+from canhgac.exposure.services.decisions import applicable_decisions
+from canhgac.inventory.models import Asset
+
+MATCHER = "matching"
+CHUNK = 500
+STALE_RUN = timedelta(hours=2)  # a "running" run older than this died with its process
+UPDATED_FIELDS = [
+    "matched_name",
+    "matched_version",
+    "state",
+    "status",
+    "confidence",
+    "rule",
+    "source",
+    "explanation",
+    "reported",
+    "priority",
+    "priority_score",
+    "priority_breakdown",
+    "priority_formula",
+    "due_date",
+    "due_reason",
+    "decision",
+    "last_seen",
+    "closed_at",
+    "updated_at",
+]
+
+
+@dataclass
+class Summary:
+    """What a run did, for the CLI, the API and the run's record."""
+
+    assets: int = 0
+    verdicts: int = 0
+    new: int = 0
+    reopened: int = 0
+    closed: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    not_affected: int = 0
+    seconds: float = 0.0
+    by_state: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "assets": self.assets,
+            "verdicts": self.verdicts,
+            "new": self.new,
+            "reopened": self.reopened,
+            "closed": self.closed,
+            "unchanged": self.unchanged,
+            "updated": self.updated,
+            "not_affected": self.not_affected,
+            "seconds": round(self.seconds, 3),
+            "by_state": self.by_state,
+        }
+
+
+def _scope_name(
+    unit: Unit | None, asset_ids: Sequence[int] | None, vulnerability_ids: Sequence[int] | None
+) -> str:
+    parts = []
+    if unit is not None:
+        parts.append(f"unit:{unit.code}")
+    if asset_ids is not None:
+        parts.append(f"assets:{len(asset_ids)}")
+    if vulnerability_ids is not None:
+        parts.append(f"vulnerabilities:{len(vulnerability_ids)}")
+    return " ".join(parts) or "all"
+
+
+def _start(by: Actor, scope: str, full: bool) -> MatchRun:
+    now = clock.now()
+    with transaction.atomic():
+        running = MatchRun.objects.select_for_update().filter(
+            scope=scope, status=RunStatus.RUNNING, started_at__gte=now - STALE_RUN
+        )
+        if running.exists():
+            raise ConflictError(f"a matching run for '{scope}' is already running")
+        return MatchRun.objects.create(
+            scope=scope,
+            full=full,
+            status=RunStatus.RUNNING,
+            started_at=now,
+            actor=getattr(by, "label", "") or str(by),
+        )
+
+
+def exposure_match(
+    *,
+    by: Actor,
+    unit: Unit | None = None,
+    asset_ids: Sequence[int] | None = None,
+    vulnerability_ids: Sequence[int] | None = None,
+    full: bool = False,
+) -> MatchRun:
+    """Match the scope and reconcile its findings; returns the run with its counts.
+
+    `full` re-checks every finding of the scope even when nothing changed (a rebuild)."""
+    require(by, Permission.EXPOSURE_MATCH, unit.pk if unit is not None else None)
+    run = _start(by, _scope_name(unit, asset_ids, vulnerability_ids), full)
+    started = time.perf_counter()
+    try:
+        assets = _assets(unit, asset_ids)
+        hosts = load_hosts(assets)
+        advisories, edges = load_advisories(host_keys(hosts), vulnerability_ids=vulnerability_ids)
+        knowledge = Knowledge(advisories, edges)
+        verdicts = [verdict for host in hosts for verdict in match_host(host, knowledge)]
+        with transaction.atomic():
+            summary = _reconcile(
+                run,
+                [host.asset for host in hosts],
+                verdicts,
+                vulnerability_ids=vulnerability_ids,
+                full=full,
+            )
+            summary.assets = len(hosts)
+            summary.seconds = time.perf_counter() - started
+            run.status, run.finished_at, run.counts = RunStatus.OK, clock.now(), summary.as_dict()
+            run.save(update_fields=["status", "finished_at", "counts"])
+            audit(
+                by,
+                AuditAction.EXPOSURE_MATCHED,
+                unit=unit,
+                target=run,
+                parameters={"scope": run.scope, "full": full, **summary.as_dict()},
+            )
+    except Exception as error:
+        run.status, run.finished_at, run.error = RunStatus.FAILED, clock.now(), str(error)[:2000]
+        run.save(update_fields=["status", "finished_at", "error"])
+        raise
+    return run
+
+
+def _assets(unit: Unit | None, asset_ids: Sequence[int] | None) -> QuerySet[Asset]:
+    assets = Asset.objects.all()
+    if unit is not None:
+        assets = assets.filter(unit__path__startswith=unit.path)
+    if asset_ids is not None:
+        assets = assets.filter(pk__in=list(asset_ids))
+    return assets.order_by("pk")
+
+
+def _reconcile(
+    run: MatchRun,
+    asset_ids: list[int],
+    verdicts: list[Verdict],
+    *,
+    vulnerability_ids: Sequence[int] | None,
+    full: bool,
+) -> Summary:
+    now = clock.now()
+    summary = Summary(verdicts=len(verdicts))
+    reported = {v.identity: v for v in verdicts if v.state is not State.NOT_AFFECTED}
+    refuted = {v.identity: v for v in verdicts if v.state is State.NOT_AFFECTED}
+    summary.not_affected = len(refuted)
+    for verdict in reported.values():
+        summary.by_state[verdict.state.value] = summary.by_state.get(verdict.state.value, 0) + 1
+    existing = _existing(asset_ids, vulnerability_ids)
+    vulnerabilities = vulnerability_factors(
+        [v.vulnerability for v in reported.values()]
+        + [finding.vulnerability_id for finding in existing.values()]
+    )
+    assets = asset_factors(asset_ids)
+    sla = sla_days({factors.unit_id for factors in assets.values()})
+    decisions = applicable_decisions(asset_ids, [v.vulnerability for v in reported.values()])
+    created: list[Finding] = []
+    changed: list[Finding] = []
+    events: list[FindingEvent] = []
+    for identity, verdict in reported.items():
+        finding = existing.pop(identity, None)
+        asset = assets[verdict.asset]
+        factors = vulnerabilities[verdict.vulnerability]
+        decision = decisions.find(verdict)
+        if finding is None:
+            finding = _new_finding(verdict, asset, now)
+            _apply(finding, verdict, factors, asset, sla[asset.unit_id], decision, now)
+            created.append(finding)
+            events.append(_event(finding, "opened", "", finding.status, run, now, verdict))
+            summary.new += 1
+            continue
+        before = (finding.status, finding.state, finding.explanation, finding.priority_score)
+        old_status = finding.status
+        _apply(finding, verdict, factors, asset, sla[asset.unit_id], decision, now)
+        if old_status in CLOSED_STATUSES:
+            events.append(
+                _event(finding, "reopened", old_status, finding.status, run, now, verdict)
+            )
+            summary.reopened += 1
+        elif before != (finding.status, finding.state, finding.explanation, finding.priority_score):
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        changed.append(finding)
+    for identity, finding in existing.items():  # in scope, no longer reported by the matcher
+        if finding.status in ACTIVE_STATUSES:
+            old_status = finding.status
+            finding.status, finding.closed_at = FindingStatus.FIXED, now
+            summary.closed += 1
+            why = refuted.get(identity)
+            events.append(_event(finding, "fixed", old_status, finding.status, run, now, why))
+        finding.reported, finding.updated_at = False, now
+        changed.append(finding)
+    Finding.objects.bulk_create(created, batch_size=CHUNK)
+    bulk_set(changed, UPDATED_FIELDS)
+    _record_sources(run, created, changed, now)
+    FindingEvent.objects.bulk_create(events, batch_size=CHUNK)
+    return summary
+
+
+def _existing(
+    asset_ids: list[int], vulnerability_ids: Sequence[int] | None
+) -> dict[tuple[int, int, str, int], Finding]:
+    """The scope's findings the matcher reported (or that are still open)."""
+    found = {}
+    for part in chunks(asset_ids, CHUNK):
+        query = Finding.objects.filter(asset_id__in=part, reported=True)
+        if vulnerability_ids is not None:
+            query = query.filter(vulnerability_id__in=list(vulnerability_ids))
+        for finding in query:
+            found[(finding.asset_id, finding.vulnerability_id, finding.kind, finding.ref)] = finding
+    return found
+
+
+def _new_finding(verdict: Verdict, asset: AssetFactors, now: datetime) -> Finding:
+    return Finding(
+        unit_id=asset.unit_id,
+        asset_id=verdict.asset,
+        vulnerability_id=verdict.vulnerability,
+        kind=verdict.kind.value,
+        ref=verdict.ref,
+        first_seen=now,
+        status=FindingStatus.OPEN,
+    )
+
+
+def _apply(
+    finding: Finding,
+    verdict: Verdict,
+    factors: VulnerabilityFactors,
+    asset: AssetFactors,
+    days: dict[str, int],
+    decision: Any,
+    now: datetime,
+) -> None:
+    """The verdict, the priority and the due date onto the finding; the status follows the
+    triage decision in force, else reopens a closed finding."""
+    finding.unit_id = asset.unit_id
+    finding.matched_name = verdict.name[:255]
+    finding.matched_version = verdict.version[:128]
+    finding.state = verdict.state.value
+    finding.confidence = verdict.confidence
+    finding.rule = verdict.rule.value
+    finding.source = verdict.source[:128]
+    finding.explanation = explanation_json(verdict)
+    finding.reported = True
+    finding.last_seen = now
+    finding.updated_at = now
+    result = priority.score(
+        priority.Factors(
+            cvss=factors.cvss,
+            epss_percentile=factors.epss_percentile,
+            kev=factors.kev,
+            warned=tuple(number for number, _ in factors.warnings),
+            public_exploit=factors.exploit,
+            internet_facing=asset.internet_facing,
+            security_level=asset.security_level,
+            criticality=asset.criticality,
+            potential=verdict.state is State.POTENTIAL,
+        )
+    )
+    finding.priority = result.priority.value
+    finding.priority_score = result.value
+    finding.priority_breakdown = [
+        {"factor": part.factor, "value": part.value, "points": part.points} for part in result.parts
+    ]
+    finding.priority_formula = result.formula
+    due = priority.due_date(
+        first_seen=clock.local_date(finding.first_seen),
+        priority=result.priority,
+        sla_days=days,
+        warnings=tuple((number, on) for number, on in factors.warnings if on is not None),
+        kev_due=factors.kev_due,
+    )
+    finding.due_date, finding.due_reason = due.on, due.reason
+    if decision is not None:
+        finding.decision = decision
+        finding.status = decision.status
+        finding.closed_at = None
+    elif finding.status in CLOSED_STATUSES or finding.decision_id is not None:
+        finding.decision = None
+        finding.status = FindingStatus.OPEN
+        finding.closed_at = None
+
+
+def explanation_json(verdict: Verdict) -> list[dict[str, Any]]:
+    return [{"code": item.code, **dict(item.values)} for item in verdict.reasons]
+
+
+def _event(
+    finding: Finding,
+    kind: str,
+    from_status: str,
+    to_status: str,
+    run: MatchRun,
+    now: datetime,
+    verdict: Verdict | None,
+) -> FindingEvent:
+    detail: dict[str, Any] = {}
+    if verdict is not None:
+        detail = {"state": verdict.state.value, "reasons": explanation_json(verdict)}
+    return FindingEvent(
+        finding=finding,
+        at=now,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor=MATCHER,
+        detail=detail,
+        run=run,
+    )
+
+
+def _record_sources(
+    run: MatchRun, created: Iterable[Finding], changed: Iterable[Finding], now: datetime
+) -> None:
+    """The matcher as a source of each finding: active while it reports the finding."""
+    rows = {
+        source.finding_id: source
+        for part in chunks([finding.pk for finding in changed], CHUNK)
+        for source in FindingSource.objects.filter(finding_id__in=part, source=MATCHER)
+    }
+    new = [
+        FindingSource(finding=finding, source=MATCHER, first_seen=now, last_seen=now, run=run)
+        for finding in created
+    ]
+    updated = []
+    for finding in changed:
+        source = rows.get(finding.pk)
+        if source is None:
+            new.append(
+                FindingSource(
+                    finding=finding,
+                    source=MATCHER,
+                    first_seen=now,
+                    last_seen=now,
+                    run=run,
+                    active=finding.reported,
+                )
+            )
+            continue
+        source.active, source.run = finding.reported, run
+        if finding.reported:
+            source.last_seen = now
+        updated.append(source)
+    FindingSource.objects.bulk_create(new, batch_size=CHUNK)
+    bulk_set(updated, ["active", "run", "last_seen"])
