@@ -42,8 +42,8 @@ from canhgac.advisories.models import (
     Vulnerability,
     WindowsRelease,
 )
-from canhgac.core.files import cpe_product_key
 from canhgac.core.bulk import bulk_set
+from canhgac.core.files import cpe_product_key
 from canhgac.core.sequences import chunks
 
 CHUNK = 2000

@@ -37,6 +37,11 @@ def _cpe(criteria: str, *, vulnerable: bool = True, **bounds: str) -> CpeMatchRe
     return CpeMatchRecord(criteria, vulnerable, **bounds)
 
 
+def _windows(*criteria: str) -> ConfigurationRecord:
+    """One OR node of vulnerable CPE names without version bounds (Microsoft's NVD shape)."""
+    return ConfigurationRecord("", False, (NodeRecord("OR", False, tuple(map(_cpe, criteria))),))
+
+
 SPRING4SHELL = VulnerabilityRecord(
     id="CVE-2022-22965",
     location=_at(1),
@@ -123,6 +128,13 @@ HTTP_SYS = VulnerabilityRecord(
     title="HTTP Protocol Stack Remote Code Execution Vulnerability",
     description="HTTP Protocol Stack (http.sys) remote code execution vulnerability.",
     scores=(_cvss(9.8),),
+    configurations=(
+        _windows(
+            "cpe:2.3:o:microsoft:windows_10:21h2:*:*:*:*:*:x64:*",
+            "cpe:2.3:o:microsoft:windows_server_2019:-:*:*:*:*:*:*:*",
+            "cpe:2.3:o:microsoft:windows_server:2022:*:*:*:*:*:*:*",
+        ),
+    ),
 )
 RPC = VulnerabilityRecord(
     id="CVE-2022-26809",
@@ -133,6 +145,33 @@ RPC = VulnerabilityRecord(
     title="Remote Procedure Call Runtime Remote Code Execution Vulnerability",
     description="Remote Procedure Call Runtime remote code execution vulnerability.",
     scores=(_cvss(9.8),),
+    configurations=(
+        _windows(
+            "cpe:2.3:o:microsoft:windows_10:21h2:*:*:*:*:*:*:*",
+            "cpe:2.3:o:microsoft:windows_server_2016:-:*:*:*:*:*:*:*",
+            "cpe:2.3:o:microsoft:windows_server_2019:-:*:*:*:*:*:*:*",
+            "cpe:2.3:o:microsoft:windows_server_2022:-:*:*:*:*:*:*:*",
+        ),
+    ),
+)
+EXCHANGE = VulnerabilityRecord(
+    id="CVE-2022-23277",
+    location=_at(5),
+    source="nvd",
+    published=datetime(2022, 3, 9, 17, 15, tzinfo=UTC),
+    status="Analyzed",
+    title="Microsoft Exchange Server Remote Code Execution Vulnerability",
+    description="Microsoft Exchange Server remote code execution vulnerability.",
+    scores=(_cvss(8.8, "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"),),
+    configurations=(
+        _windows(
+            "cpe:2.3:a:microsoft:exchange_server:2013:cumulative_update_23:*:*:*:*:*:*",
+            "cpe:2.3:a:microsoft:exchange_server:2016:cumulative_update_21:*:*:*:*:*:*",
+            "cpe:2.3:a:microsoft:exchange_server:2016:cumulative_update_22:*:*:*:*:*:*",
+            "cpe:2.3:a:microsoft:exchange_server:2019:cumulative_update_10:*:*:*:*:*:*",
+            "cpe:2.3:a:microsoft:exchange_server:2019:cumulative_update_11:*:*:*:*:*:*",
+        ),
+    ),
 )
 KEV = (
     KevRecord(
@@ -158,56 +197,98 @@ KEV = (
         "Known",
     ),
 )
-SERVER_2019, SERVER_2022, WINDOWS_10_21H2 = "11571", "11923", "11929"
-APRIL_2022 = MsrcDocumentRecord(
-    document_id="2022-Apr",
-    title="April 2022 Security Updates",
-    released=datetime(2022, 4, 12, 7, 0, tzinfo=UTC),
-    products=(
-        MsrcProductRecord(SERVER_2019, "Windows Server 2019"),
-        MsrcProductRecord(SERVER_2022, "Windows Server 2022"),
-        MsrcProductRecord(WINDOWS_10_21H2, "Windows 10 Version 21H2 for x64-based Systems"),
+# MSRC product ids as the 2022 documents number them.
+SERVER_2016, SERVER_2019, SERVER_2022 = "10816", "11571", "11923"
+WINDOWS_10_21H2 = "11931"
+EXCHANGE_2016_CU22, EXCHANGE_2019_CU11 = "11956", "11957"
+PRODUCTS = {
+    SERVER_2016: "Windows Server 2016",
+    SERVER_2019: "Windows Server 2019",
+    SERVER_2022: "Windows Server 2022",
+    WINDOWS_10_21H2: "Windows 10 Version 21H2 for x64-based Systems",
+    EXCHANGE_2016_CU22: "Microsoft Exchange Server 2016 Cumulative Update 22",
+    EXCHANGE_2019_CU11: "Microsoft Exchange Server 2019 Cumulative Update 11",
+}
+
+
+def _fix(product: str, kb: str, supersedes: str, build: str) -> MsrcRemediationRecord:
+    return MsrcRemediationRecord((product,), kb, "Vendor Fix", "Security Update", supersedes, build)
+
+
+def _msrc(
+    cve_id: str, line: int, title: str, severity: str, fixes: tuple[MsrcRemediationRecord, ...]
+) -> MsrcVulnerabilityRecord:
+    products = tuple(product for fix in fixes for product in fix.product_ids)
+    return MsrcVulnerabilityRecord(
+        cve_id=cve_id,
+        location=_at(line),
+        title=title,
+        product_ids=products,
+        severities=tuple((product, severity) for product in products),
+        impacts=tuple((product, "Remote Code Execution") for product in products),
+        remediations=fixes,
+    )
+
+
+def _document(
+    document_id: str, title: str, released: datetime, vulnerability: MsrcVulnerabilityRecord
+) -> MsrcDocumentRecord:
+    return MsrcDocumentRecord(
+        document_id=document_id,
+        title=title,
+        released=released,
+        products=tuple(
+            MsrcProductRecord(product, PRODUCTS[product]) for product in vulnerability.product_ids
+        ),
+        vulnerabilities=(vulnerability,),
+    )
+
+
+JANUARY_2022 = _document(
+    "2022-Jan",
+    "January 2022 Security Updates",
+    datetime(2022, 1, 11, 8, 0, tzinfo=UTC),
+    _msrc(
+        "CVE-2022-21907",
+        21,
+        "HTTP Protocol Stack Remote Code Execution Vulnerability",
+        "Critical",
+        (
+            _fix(SERVER_2019, "5009557", "5008218", "10.0.17763.2452"),
+            _fix(SERVER_2022, "5009555", "5008223", "10.0.20348.469"),
+            _fix(WINDOWS_10_21H2, "5009543", "5008212", "10.0.19044.1466"),
+        ),
     ),
-    vulnerabilities=(
-        MsrcVulnerabilityRecord(
-            cve_id="CVE-2022-26809",
-            location=_at(21),
-            title="Remote Procedure Call Runtime Remote Code Execution Vulnerability",
-            product_ids=(SERVER_2019, SERVER_2022, WINDOWS_10_21H2),
-            severities=tuple(
-                (pid, "Critical") for pid in (SERVER_2019, SERVER_2022, WINDOWS_10_21H2)
-            ),
-            impacts=tuple(
-                (pid, "Remote Code Execution")
-                for pid in (SERVER_2019, SERVER_2022, WINDOWS_10_21H2)
-            ),
-            scores=(ScoreRecord("cvss_v31", CRITICAL_NETWORK, 9.8, "", "secure@microsoft.com"),),
-            remediations=(
-                MsrcRemediationRecord(
-                    (SERVER_2019,),
-                    "5012647",
-                    "Vendor Fix",
-                    "Security Update",
-                    "5011503",
-                    "10.0.17763.2803",
-                ),
-                MsrcRemediationRecord(
-                    (SERVER_2022,),
-                    "5012604",
-                    "Vendor Fix",
-                    "Security Update",
-                    "5011497",
-                    "10.0.20348.643",
-                ),
-                MsrcRemediationRecord(
-                    (WINDOWS_10_21H2,),
-                    "5012599",
-                    "Vendor Fix",
-                    "Security Update",
-                    "5011487",
-                    "10.0.19044.1645",
-                ),
-            ),
+)
+MARCH_2022 = _document(
+    "2022-Mar",
+    "March 2022 Security Updates",
+    datetime(2022, 3, 8, 8, 0, tzinfo=UTC),
+    _msrc(
+        "CVE-2022-23277",
+        22,
+        "Microsoft Exchange Server Remote Code Execution Vulnerability",
+        "Critical",
+        (
+            _fix(EXCHANGE_2016_CU22, "5012698", "5008631", "15.01.2375.024"),
+            _fix(EXCHANGE_2019_CU11, "5012698", "5008631", "15.02.0986.022"),
+        ),
+    ),
+)
+APRIL_2022 = _document(
+    "2022-Apr",
+    "April 2022 Security Updates",
+    datetime(2022, 4, 12, 7, 0, tzinfo=UTC),
+    _msrc(
+        "CVE-2022-26809",
+        23,
+        "Remote Procedure Call Runtime Remote Code Execution Vulnerability",
+        "Critical",
+        (
+            _fix(SERVER_2016, "5012596", "5011495", "10.0.14393.5066"),
+            _fix(SERVER_2019, "5012647", "5011503", "10.0.17763.2803"),
+            _fix(SERVER_2022, "5012604", "5011497", "10.0.20348.643"),
+            _fix(WINDOWS_10_21H2, "5012599", "5011487", "10.0.19044.1645"),
         ),
     ),
 )
@@ -216,8 +297,15 @@ APRIL_2022 = MsrcDocumentRecord(
 def demo_advisory_batches() -> list[AdvisoryBatch]:
     return [
         AdvisoryBatch(
-            "nvd", f"{SOURCE}/nvd.json", vulnerabilities=(SPRING4SHELL, PROXYSHELL, HTTP_SYS, RPC)
+            "nvd",
+            f"{SOURCE}/nvd.json",
+            vulnerabilities=(SPRING4SHELL, PROXYSHELL, HTTP_SYS, RPC, EXCHANGE),
         ),
         AdvisoryBatch("kev", f"{SOURCE}/kev.json", kev=KEV),
-        AdvisoryBatch("msrc-cvrf", f"{SOURCE}/2022-Apr.xml", msrc_documents=(APRIL_2022,)),
+        *(
+            AdvisoryBatch(
+                "msrc-cvrf", f"{SOURCE}/{document.document_id}.xml", msrc_documents=(document,)
+            )
+            for document in (JANUARY_2022, MARCH_2022, APRIL_2022)
+        ),
     ]

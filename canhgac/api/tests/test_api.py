@@ -102,6 +102,9 @@ def test_me_lists_roles_and_effective_permissions(world: World, client: Client) 
         "unit.edit": ["A", "A1"],
         "member.view": ["A", "A1"],
         "inventory.edit": ["A", "A1"],
+        "exposure.match": ["A", "A1"],
+        "finding.triage": ["A", "A1"],
+        "finding.accept_risk": ["A", "A1"],
     }
     admin = client.get("/api/v1/me", **bearer(world, "province_admin")).json()
     assert admin["permissions"]["user.manage"] == "all"

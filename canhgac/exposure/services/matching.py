@@ -239,6 +239,8 @@ def _reconcile(
             summary.unchanged += 1
         changed.append(finding)
     for identity, finding in existing.items():  # in scope, no longer reported by the matcher
+        if not finding.reported:
+            continue  # closed before: nothing changes
         if finding.status in ACTIVE_STATUSES:
             old_status = finding.status
             finding.status, finding.closed_at = FindingStatus.FIXED, now
@@ -257,10 +259,10 @@ def _reconcile(
 def _existing(
     asset_ids: list[int], vulnerability_ids: Sequence[int] | None
 ) -> dict[tuple[int, int, str, int], Finding]:
-    """The scope's findings the matcher reported (or that are still open)."""
+    """Every finding of the scope, reported or not (a closed one may reopen)."""
     found = {}
     for part in chunks(asset_ids, CHUNK):
-        query = Finding.objects.filter(asset_id__in=part, reported=True)
+        query = Finding.objects.filter(asset_id__in=part)
         if vulnerability_ids is not None:
             query = query.filter(vulnerability_id__in=list(vulnerability_ids))
         for finding in query:
