@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from canhgac.cli.bootstrap import setup_django
-from canhgac.cli.output import OutputFormat, console, emit
+from canhgac.cli.output import OutputFormat, console, emit, parse_day
 
 advisories_app = typer.Typer(
     help="The advisory knowledge base (NVD, KEV, EPSS, Microsoft, OSV, CSAF, warning letters).",
@@ -22,18 +22,6 @@ FORMATS = "auto, nvd, nvd-cpe, kev, kev-csv, epss, msrc-cvrf, msrc-csaf, osv, cs
 Output = Annotated[
     OutputFormat, typer.Option("--format", "-f", case_sensitive=False, help="table, json or csv.")
 ]
-
-
-def _day(text: str | None, option: str) -> date | None:
-    """A dd/mm/yyyy or yyyy-mm-dd day from the command line."""
-    if not text:
-        return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day)
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"{text!r} is not a date (dd/mm/yyyy)", param_hint=option)
 
 
 def _report_row(name: str, report: Any) -> dict[str, Any]:
@@ -137,8 +125,8 @@ def advisories_search(
             product=product,
             severity=severity,
             min_score=min_score,
-            published_from=_day(published_from, "--published-from"),
-            published_to=_day(published_to, "--published-to"),
+            published_from=parse_day(published_from, "--published-from"),
+            published_to=parse_day(published_to, "--published-to"),
             kev=True if kev else None,
             cited=True if cited else None,
         )
@@ -224,7 +212,7 @@ def export_bundle(
     from canhgac.accounts.actors import SystemActor
     from canhgac.advisories.bundles import export_bundle as export
 
-    day = _day(since, "--since")
+    day = parse_day(since, "--since")
     moment = (
         datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone()) if day else None
     )

@@ -19,6 +19,7 @@ import typer
 
 from canhgac.cli.advisories import advisories_app
 from canhgac.cli.bootstrap import setup_django
+from canhgac.cli.exposure import exposure_app, findings_app
 from canhgac.cli.output import OutputFormat, console, emit
 
 app = typer.Typer(
@@ -39,6 +40,8 @@ inventory_app = typer.Typer(help="Information systems, assets and software.", no
 app.add_typer(token_app, name="token")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(advisories_app, name="advisories")
+app.add_typer(exposure_app, name="exposure")
+app.add_typer(findings_app, name="findings")
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)

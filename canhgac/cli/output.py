@@ -11,8 +11,10 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -55,3 +57,15 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(str(item) for item in value)
     return str(value)
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    """A dd/mm/yyyy or yyyy-mm-dd day from the command line."""
+    if not text:
+        return None
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"{text!r} is not a date (dd/mm/yyyy)", param_hint=option)

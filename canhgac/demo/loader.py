@@ -21,6 +21,7 @@ from canhgac.core.exceptions import SourceLocation
 from canhgac.demo.advisories import demo_advisory_batches
 from canhgac.demo.inventory import demo_inventory_batches
 from canhgac.demo.province import CONTRACTS, DEMO_PASSWORD, UNITS, USERS, DemoUser
+from canhgac.exposure.services.matching import exposure_match_changes
 from canhgac.inventory.services import inventory_import
 
 SOURCE = "demo:province"
@@ -106,4 +107,6 @@ def demo_load() -> DemoSummary:
                 actor_label=DEMO_LOADER.label,
                 parameters={"units_created": len(result.created), "users_created": users_created},
             )
+    # What the demo hosts are exposed to: the first time everything, then what changed.
+    exposure_match_changes(by=DEMO_LOADER)
     return DemoSummary(len(result.created), users_created, USERS, DEMO_PASSWORD)

@@ -220,14 +220,14 @@ FEED_HTTP_PROXY = env.string("FEED_HTTP_PROXY", "")
 ADVISORY_BUNDLE_KEY = env.secret("ADVISORY_BUNDLE_KEY", "")
 
 # Exposure (docs/exposure.md): days to fix per priority when a unit has no policy of its own,
-# and when the worker re-matches everything (cron in TIME_ZONE; empty: never).
+# and when the worker matches what changed since its last run (cron in TIME_ZONE; empty: never).
 EXPOSURE_SLA_DAYS = {
     "P1": env.integer("EXPOSURE_SLA_P1_DAYS", 7),
     "P2": env.integer("EXPOSURE_SLA_P2_DAYS", 15),
     "P3": env.integer("EXPOSURE_SLA_P3_DAYS", 30),
     "P4": env.integer("EXPOSURE_SLA_P4_DAYS", 90),
 }
-EXPOSURE_MATCH_SCHEDULE = env.string("EXPOSURE_MATCH_SCHEDULE", "0 3 * * *")
+EXPOSURE_MATCH_SCHEDULE = env.string("EXPOSURE_MATCH_SCHEDULE", "*/10 * * * *")
 
 # API lists: limit/offset pagination, 100 items by default, at most 500 per page.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -408,7 +408,7 @@ def test_csaf_document_that_does_not_match_its_hash_is_refused(server: ScriptedS
 
 
 def test_schedule_is_read_in_the_local_time_zone() -> None:
-    from canhgac.advisories.tasks import local_schedule
+    from canhgac.core.tasks import local_schedule
 
     nightly = local_schedule("30 1 * * *", "Asia/Ho_Chi_Minh")  # 01:30 in Hà Nội
     # Huey hands naive UTC times to periodic-task validators.

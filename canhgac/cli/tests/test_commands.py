@@ -235,7 +235,7 @@ def test_inventory_import_list_and_template(demo_home: Canhgac, tmp_path: Path) 
     assets = json.loads(
         demo_home("inventory", "list", "assets", "--unit", "SO-YT", "-f", "json").stdout
     )
-    assert len(assets) == 2  # the demo workstation and the imported host
+    assert len(assets) == 3  # the demo workstation and mail server, and the imported host
     systems = json.loads(demo_home("inventory", "list", "systems", "-f", "json").stdout)
     assert {system["code"] for system in systems} >= {"CONG-DVC", "THU-CONG-VU", "QLVB"}
     written = demo_home("inventory", "template", "--output-dir", str(tmp_path))
@@ -261,3 +261,48 @@ def test_inventory_bad_file_exits_non_zero_and_stores_nothing(
     assert unknown.returncode == 1
     assert "inventory-assets.csv:2 [unit]: unknown unit code 'A'" in unknown.stderr
     assert demo_home.audit_count() == before
+
+
+def test_exposure_match_then_findings_list_explain_and_triage(demo_home: Canhgac) -> None:
+    again = demo_home("exposure", "match", "-f", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == []  # the demo matched; nothing changed since
+    full = json.loads(demo_home("exposure", "match", "--full", "-f", "json").stdout)
+    assert [(run["scope"], run["new"], run["closed"]) for run in full] == [("all", 0, 0)]
+    listed = json.loads(
+        demo_home("findings", "list", "--cve", "CVE-2022-26809", "-f", "json").stdout
+    )
+    assert sorted(item["asset"] for item in listed) == [
+        "his-app01.bvdk.thanhvan.example",
+        "mail01.thanhvan.example",
+        "syt-pc-015",
+        "tc-db01.thanhvan.example",
+    ]
+    item = next(item for item in listed if item["asset"] == "mail01.thanhvan.example")
+    assert set(item) >= {
+        "id", "unit", "system", "asset", "vulnerability", "matched", "status",
+        "confidence", "priority", "due", "explanation",
+    }  # fmt: skip
+    assert item["matched"] == {
+        "kind": "os",
+        "name": "Microsoft Windows Server 2019 Standard",
+        "version": "10.0.17763.2686",
+    }
+    assert "KB5012647" in item["explanation"][0]
+    explained = demo_home("findings", "explain", str(item["id"]))
+    assert explained.returncode == 0, explained.stderr
+    assert "10.0.17763.2803" in explained.stdout
+    triaged = demo_home(
+        "findings", "triage", str(item["id"]), "--status", "in_remediation",
+        "--reason", "Đang cập nhật KB5012647",
+    )  # fmt: skip
+    assert triaged.returncode == 0, triaged.stderr
+    active = json.loads(
+        demo_home("findings", "list", "--status", "in_remediation", "-f", "json").stdout
+    )
+    assert [entry["id"] for entry in active] == [item["id"]]
+    refused = demo_home("findings", "triage", str(item["id"]), "--status", "fixed", "--reason", "x")
+    assert refused.returncode == 1
+    assert "set by matching" in refused.stderr + refused.stdout
+    csv_out = demo_home("findings", "list", "--min-priority", "P1", "-f", "csv")
+    assert csv_out.stdout.splitlines()[0].startswith("id,unit,asset,vulnerability")

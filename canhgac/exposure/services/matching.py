@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit
 from canhgac.accounts.services.common import Actor, audit, require
+from canhgac.advisories.models import Attribution, WarningCve
 from canhgac.audit.enums import AuditAction
 from canhgac.core import clock
 from canhgac.core.bulk import bulk_set
@@ -139,12 +140,15 @@ def exposure_match(
     asset_ids: Sequence[int] | None = None,
     vulnerability_ids: Sequence[int] | None = None,
     full: bool = False,
+    label: str = "",
 ) -> MatchRun:
-    """Match the scope and reconcile its findings; returns the run with its counts.
+    """Match the scope (a unit's subtree or everything, narrowed to some assets and/or some
+    vulnerabilities) and reconcile its findings; returns the run with its counts.
 
-    `full` re-checks every finding of the scope even when nothing changed (a rebuild)."""
+    `label` names the run's scope (default: described from the arguments); `full` is recorded
+    to tell a rebuild from an incremental run."""
     require(by, Permission.EXPOSURE_MATCH, unit.pk if unit is not None else None)
-    run = _start(by, _scope_name(unit, asset_ids, vulnerability_ids), full)
+    run = _start(by, label or _scope_name(unit, asset_ids, vulnerability_ids), full)
     started = time.perf_counter()
     try:
         assets = _assets(unit, asset_ids)
@@ -176,6 +180,43 @@ def exposure_match(
         run.save(update_fields=["status", "finished_at", "error"])
         raise
     return run
+
+
+def exposure_match_changes(
+    *, by: Actor, unit: Unit | None = None, full: bool = False
+) -> list[MatchRun]:
+    """Match what changed since the last successful run of this scope: the assets whose
+    inventory changed (against every advisory) and the advisories that changed (against every
+    asset). The first run of a scope, or `full`, matches everything."""
+    base = _scope_name(unit, None, None)
+    last = MatchRun.objects.filter(scope=base, status=RunStatus.OK).order_by("-started_at").first()
+    if full or last is None:
+        return [exposure_match(by=by, unit=unit, full=True, label=base)]
+    since = last.started_at
+    assets = list(
+        _assets(unit, None)
+        .filter(Q(updated_at__gte=since) | Q(last_seen__gte=since))
+        .values_list("pk", flat=True)
+    )
+    # what a source described anew, or a warning letter cites (priority and due dates change)
+    vulnerabilities = sorted(
+        set(
+            Attribution.objects.filter(last_seen__gte=since).values_list(
+                "vulnerability_id", flat=True
+            )
+        )
+        | set(
+            WarningCve.objects.filter(warning__updated_at__gte=since).values_list(
+                "vulnerability_id", flat=True
+            )
+        )
+    )
+    runs = []
+    if assets:
+        runs.append(exposure_match(by=by, unit=unit, asset_ids=assets, label=base))
+    if vulnerabilities:
+        runs.append(exposure_match(by=by, unit=unit, vulnerability_ids=vulnerabilities, label=base))
+    return runs
 
 
 def _assets(unit: Unit | None, asset_ids: Sequence[int] | None) -> QuerySet[Asset]:
