@@ -59,7 +59,41 @@ def inventory_world(world: World) -> World:
     advisories = Path(__file__).parent / "canhgac" / "advisories" / "tests" / "samples"
     for name in ("nvd-page-min.json", "warning-min.yaml"):
         advisories_import_file(by=TEST_ACTOR, path=advisories / name, source=name)
+    _findings_of_a_and_b()
     return world
+
+
+def _findings_of_a_and_b() -> None:
+    """One finding on an asset of A and one of B (written directly: the permission matrices
+    need findings in both units, not a realistic match)."""
+    from canhgac.advisories.models import Vulnerability
+    from canhgac.core import clock
+    from canhgac.exposure.models import Finding
+    from canhgac.inventory.models import Asset
+
+    vulnerability = Vulnerability.objects.get(cve_id="CVE-2022-22965")
+    now = clock.now()
+    for key in ("dvc-web01.example.gov.vn", "hsba-app"):
+        asset = Asset.objects.get(key=key)
+        Finding.objects.create(
+            unit=asset.unit,
+            asset=asset,
+            vulnerability=vulnerability,
+            kind="os",
+            ref=asset.pk,
+            matched_name=key,
+            state="affected",
+            confidence=90,
+            rule="cpe",
+            source="nvd",
+            explanation=[{"code": "version_in_range", "version": "5.3.17", "range": "< 5.3.18"}],
+            priority="P1",
+            priority_score=80.0,
+            priority_formula="2026.1",
+            first_seen=now,
+            last_seen=now,
+            updated_at=now,
+        )
 
 
 @pytest.fixture(scope="module")

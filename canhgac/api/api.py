@@ -10,7 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from canhgac import __version__
 from canhgac.accounts.models import User
 from canhgac.api.auth import ApiTokenAuth, SessionAuth
-from canhgac.api.routers import advisories, audit, inventory, me, units, users
+from canhgac.api.routers import advisories, audit, exposure, inventory, me, units, users
 from canhgac.audit.services import access_denied_record
 from canhgac.core.exceptions import (
     CanhgacError,
@@ -109,3 +109,4 @@ api.add_router("/", users.router)
 api.add_router("/audit", audit.router)
 api.add_router("/inventory", inventory.router)
 api.add_router("/advisories", advisories.router)
+api.add_router("/exposure", exposure.router)

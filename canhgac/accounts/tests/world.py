@@ -104,3 +104,8 @@ def build_world() -> World:
         _token, raw = services.token_create(by=TEST_ACTOR, user=user, name="tests")
         world.tokens[key] = raw
     return world
+
+
+def bearer(world: World, role: str) -> dict[str, str]:
+    """The Authorization header of `role`'s API token in `world`."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}

@@ -9,13 +9,9 @@ from pathlib import Path
 from django.test import Client
 
 from canhgac.accounts.models import Unit
-from canhgac.accounts.tests.world import World
+from canhgac.accounts.tests.world import World, bearer
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
-
-
-def bearer(world: World, role: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}
 
 
 def test_openapi_and_docs_are_served_without_a_cdn(db: None, client: Client) -> None:

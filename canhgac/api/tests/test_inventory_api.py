@@ -8,16 +8,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from canhgac.accounts.tests.world import World
+from canhgac.accounts.tests.world import World, bearer
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 from canhgac.inventory.models import Asset, Component, InformationSystem
 
 SAMPLES = Path(__file__).resolve().parents[2] / "inventory" / "tests" / "samples"
-
-
-def bearer(world: World, role: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}
 
 
 def upload(client: Client, world: World, path: Path, **fields: str) -> object:

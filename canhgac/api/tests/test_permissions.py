@@ -27,6 +27,7 @@ from canhgac.accounts.tests.world import (
 from canhgac.advisories.models import FeedState, WarningLetter
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.exposure.models import Finding, TriageDecision
 from canhgac.inventory.models import Asset, InformationSystem
 
 ADMIN = frozenset({"province_admin"})
@@ -55,6 +56,10 @@ def resolve(path: str) -> str:
         return f"/api/v1/memberships/{membership.pk}"
     if "{warning}" in path:
         path = path.replace("{warning}", str(WarningLetter.objects.get(number="7/CATTT-NCSC").pk))
+    if "{finding_a}" in path or "{finding_b}" in path:
+        a = Finding.objects.get(asset__key="dvc-web01.example.gov.vn").pk
+        b = Finding.objects.get(asset__key="hsba-app").pk
+        return path.replace("{finding_a}", str(a)).replace("{finding_b}", str(b))
     if "{asset}" in path:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return path.replace("{asset}", str(asset.pk))
@@ -205,6 +210,57 @@ CASES: list[Case] = [
     ),
     Case("feed status", "get", "/api/v1/advisories/feeds", ALL),
     Case("sync now", "post", "/api/v1/advisories/feeds/sync", PROVINCE_WRITERS, 202, body={}),
+    Case("findings", "get", "/api/v1/exposure/findings", ALL),
+    Case(
+        "finding of A",
+        "get",
+        "/api/v1/exposure/findings/{finding_a}",
+        SEES_A,
+        hidden_from=ALL - SEES_A,
+    ),
+    Case(
+        "finding of B",
+        "get",
+        "/api/v1/exposure/findings/{finding_b}",
+        SEES_B,
+        hidden_from=ALL - SEES_B,
+    ),
+    Case(
+        "triage a finding of A",
+        "post",
+        "/api/v1/exposure/findings/{finding_a}/triage",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={"status": "false_positive", "reason": "Không dùng Spring MVC"},
+    ),
+    Case(
+        "accept the risk of a finding of A",
+        "post",
+        "/api/v1/exposure/findings/{finding_a}/triage",
+        PROVINCE_WRITERS | {"unit_manager"},
+        hidden_from=ALL - SEES_A,
+        body={"status": "accepted_risk", "reason": "Hệ thống sắp ngừng", "until": "2099-01-01"},
+    ),
+    Case(
+        "bulk triage of A and B",
+        "post",
+        "/api/v1/exposure/findings/triage",
+        PROVINCE_WRITERS,
+        hidden_from=ALL - (SEES_A & SEES_B),
+        body={"ids": ["{finding_a}", "{finding_b}"], "status": "open", "reason": "Xem lại"},
+    ),
+    Case("exposure summary", "get", "/api/v1/exposure/summary", ALL),
+    Case("matching runs", "get", "/api/v1/exposure/runs", ALL),
+    Case("match everything", "post", "/api/v1/exposure/match", PROVINCE_WRITERS, 202, body={}),
+    Case(
+        "match unit A",
+        "post",
+        "/api/v1/exposure/match",
+        EDITS_A,
+        202,
+        hidden_from=ALL - SEES_A,
+        body={"unit": "A"},
+    ),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]
@@ -220,6 +276,8 @@ def snapshot() -> tuple[Any, ...]:
         sorted(Asset.objects.values_list("key", "criticality")),
         sorted(WarningLetter.objects.values_list("number", "title")),
         sorted(FeedState.objects.values_list("source", "locked_until")),
+        sorted(Finding.objects.values_list("pk", "status", "decision_id")),
+        TriageDecision.objects.count(),
     )
 
 
@@ -228,7 +286,14 @@ def call(client: Client, world: World, role: str, case: Case) -> Any:
     method: Callable[..., Any] = getattr(client, case.method)
     kwargs: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"}
     if case.body is not None:
-        kwargs.update(data=json.dumps(case.body), content_type="application/json")
+        body = json.loads(resolve(json.dumps(case.body)))
+        body = {
+            key: [int(item) if str(item).isdigit() else item for item in value]
+            if isinstance(value, list)
+            else value
+            for key, value in body.items()
+        }
+        kwargs.update(data=json.dumps(body), content_type="application/json")
     return method(path, **kwargs)
 
 
