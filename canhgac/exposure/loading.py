@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from canhgac.advisories.models import (
     AffectedCriterion,
+    CpeDeprecation,
     MsrcAffected,
     MsrcFix,
     MsrcProduct,
@@ -101,7 +102,66 @@ class Keys:
     microsoft_software: frozenset[str]  # names of installed Microsoft software
 
 
-def host_keys(hosts: Iterable[Host]) -> Keys:
+MICROSOFT_SOFTWARE = "microsoft"  # the key of any Microsoft software (names match loosely)
+
+
+def asset_keys(host: Host, renames: dict[str, str] | None = None) -> set[str]:
+    """What one host can match on (the keys `AssetKey` stores)."""
+    keys: set[str] = set()
+    build = windows.parse_build(host.os_build) if host.os_build else None
+    release = windows.os_release(host.os_name, build) if host.os_name else None
+    if release:
+        keys.add(f"windows:{windows.product_family(release).lower()}")
+    for item in host.software:
+        for text in item.cpes:
+            key = cpe_product_key(text)
+            keys.update(filter(None, (key, (renames or {}).get(key))))
+        package = read_purl(item.purl) if item.purl else None
+        if package is not None:
+            keys.add(package.key)
+        if item.kind is Kind.COMPONENT and "microsoft" in item.name.lower():
+            keys.add(MICROSOFT_SOFTWARE)
+    return keys
+
+
+def advisory_keys(vulnerability_ids: Sequence[int]) -> set[str]:
+    """What these vulnerabilities can match on: the products and packages their vulnerable
+    criteria name, the Windows releases and Microsoft software their fixes are for."""
+    keys: set[str] = set()
+    for part in chunks(list(vulnerability_ids), CHUNK):
+        keys.update(
+            AffectedCriterion.objects.filter(vulnerability_id__in=part, vulnerable=True)
+            .values_list("product", flat=True)
+            .distinct()
+        )
+        for name in (
+            MsrcFix.objects.filter(vulnerability_id__in=part, product__isnull=False)
+            .values_list("product__name", flat=True)
+            .distinct()
+        ):
+            family = windows.product_family(name)
+            windows_release = family.lower().startswith("windows")
+            keys.add(f"windows:{family.lower()}" if windows_release else MICROSOFT_SOFTWARE)
+    return keys - {""}
+
+
+def load_renames(hosts: Iterable[Host]) -> dict[str, str]:
+    """Deprecated CPE products the hosts use → their successor, from the CPE dictionary
+    (only where the dictionary deprecates the host's exact name for exactly one successor)."""
+    names = sorted({text for host in hosts for item in host.software for text in item.cpes})
+    renames: dict[str, str] = {}
+    for part in chunks(names, CHUNK):
+        for name, successors in CpeDeprecation.objects.filter(name__in=part).values_list(
+            "name", "deprecated_by"
+        ):
+            if len(successors) == 1:
+                old, new = cpe_product_key(name), cpe_product_key(successors[0])
+                if old and new and old != new:
+                    renames[old] = new
+    return renames
+
+
+def host_keys(hosts: Iterable[Host], renames: dict[str, str] | None = None) -> Keys:
     products: set[str] = set()
     packages: set[str] = set()
     families: set[str] = set()
@@ -112,7 +172,9 @@ def host_keys(hosts: Iterable[Host]) -> Keys:
         if release:
             families.add(windows.product_family(release).lower())
         for item in host.software:
-            products.update(cpe_product_key(text) for text in item.cpes)
+            for text in item.cpes:
+                key = cpe_product_key(text)
+                products.update(filter(None, (key, (renames or {}).get(key))))
             package = read_purl(item.purl) if item.purl else None
             if package is not None:
                 packages.add(package.key)

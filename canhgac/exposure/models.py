@@ -258,3 +258,21 @@ class SlaPolicy(models.Model):
             Priority.P3.value: self.p3_days,
             Priority.P4.value: self.p4_days,
         }
+
+
+class AssetKey(models.Model):
+    """What an asset can match on, as its last matching run saw it: CPE product keys, package
+    keys, its Windows release, "microsoft" for Microsoft software. A new or changed advisory
+    looks its candidate assets up here instead of loading every host of the province."""
+
+    asset = models.ForeignKey("inventory.Asset", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=512)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "key"], name="asset_key_unique"),
+        ]
+        indexes = [models.Index(fields=["key"], name="asset_key_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -40,10 +40,17 @@ from canhgac.exposure.factors import (
     sla_days,
     vulnerability_factors,
 )
-from canhgac.exposure.loading import host_keys, load_advisories, load_hosts
+from canhgac.exposure.loading import (
+    advisory_keys,
+    asset_keys,
+    host_keys,
+    load_advisories,
+    load_hosts,
+    load_renames,
+)
 from canhgac.exposure.matching.engine import Knowledge, match_host
-from canhgac.exposure.matching.facts import State, Verdict
-from canhgac.exposure.models import Finding, FindingEvent, FindingSource, MatchRun
+from canhgac.exposure.matching.facts import Host, State, Verdict
+from canhgac.exposure.models import AssetKey, Finding, FindingEvent, FindingSource, MatchRun
 from canhgac.exposure.services.decisions import applicable_decisions
 from canhgac.inventory.models import Asset
 
@@ -152,11 +159,16 @@ def exposure_match(
     started = time.perf_counter()
     try:
         assets = _assets(unit, asset_ids)
+        if vulnerability_ids is not None and asset_ids is None:
+            assets = _candidates(assets, vulnerability_ids)
         hosts = load_hosts(assets)
-        advisories, edges = load_advisories(host_keys(hosts), vulnerability_ids=vulnerability_ids)
-        knowledge = Knowledge(advisories, edges)
+        renames = load_renames(hosts)
+        keys = host_keys(hosts, renames)
+        advisories, edges = load_advisories(keys, vulnerability_ids=vulnerability_ids)
+        knowledge = Knowledge(advisories, edges, renames)
         verdicts = [verdict for host in hosts for verdict in match_host(host, knowledge)]
         with transaction.atomic():
+            _remember_keys(hosts, renames)
             summary = _reconcile(
                 run,
                 [host.asset for host in hosts],
@@ -217,6 +229,34 @@ def exposure_match_changes(
     if vulnerabilities:
         runs.append(exposure_match(by=by, unit=unit, vulnerability_ids=vulnerabilities, label=base))
     return runs
+
+
+def _candidates(assets: QuerySet[Asset], vulnerability_ids: Sequence[int]) -> QuerySet[Asset]:
+    """The assets these vulnerabilities can concern: those whose keys (as their last run saw
+    them) the advisories name, and those that already have a finding of them."""
+    found: set[int] = set()
+    for keys in chunks(sorted(advisory_keys(vulnerability_ids)), CHUNK):
+        found.update(AssetKey.objects.filter(key__in=keys).values_list("asset_id", flat=True))
+    for ids in chunks(list(vulnerability_ids), CHUNK):
+        found.update(
+            Finding.objects.filter(vulnerability_id__in=ids).values_list("asset_id", flat=True)
+        )
+    return assets.filter(pk__in=sorted(found))
+
+
+def _remember_keys(hosts: Sequence[Host], renames: dict[str, str]) -> None:
+    """Store what each matched host can match on (replacing what its last run stored)."""
+    ids = [host.asset for host in hosts]
+    for part in chunks(ids, CHUNK):
+        AssetKey.objects.filter(asset_id__in=part).delete()
+    AssetKey.objects.bulk_create(
+        (
+            AssetKey(asset_id=host.asset, key=key[:512])
+            for host in hosts
+            for key in sorted(asset_keys(host, renames))
+        ),
+        batch_size=2000,
+    )
 
 
 def _assets(unit: Unit | None, asset_ids: Sequence[int] | None) -> QuerySet[Asset]:

@@ -35,6 +35,8 @@ def _findings() -> set[tuple[str, str, str, str]]:
 
 
 def test_the_demo_findings_are_exactly_the_vulnerable_hosts(demo: None) -> None:
+    first = MatchRun.objects.get()
+    assert (first.scope, first.full, first.counts["new"]) == ("all", True, 8)
     run = exposure_match(by=ACTOR)
     assert _findings() == EXPECTED
     # Spring4Shell: each Spring Framework jar of the QLVB application is a finding of its own
@@ -45,8 +47,9 @@ def test_the_demo_findings_are_exactly_the_vulnerable_hosts(demo: None) -> None:
         ("spring-webmvc", "5.3.17"),
     ]
     assert run.status == "ok"
-    assert run.counts["new"] == Finding.objects.count() == 8
-    assert run.counts["closed"] == 0
+    # loading the demo matched already: this run finds the same
+    assert run.counts["unchanged"] == Finding.objects.count() == 8
+    assert (run.counts["new"], run.counts["closed"]) == (0, 0)
 
 
 def _finding(key: str, cve_id: str) -> Finding:
@@ -151,6 +154,15 @@ def test_a_failed_run_closes_nothing(demo: None, monkeypatch: pytest.MonkeyPatch
     assert _finding("mail01.thanhvan.example", "CVE-2022-26809").status == "open"
     failed = MatchRun.objects.latest("started_at")
     assert (failed.status, failed.error) == ("failed", "database went away")
+
+
+def test_a_new_advisory_is_matched_on_the_assets_that_can_have_it(demo: None) -> None:
+    """An advisory-scoped run loads only the candidate assets (their stored keys)."""
+    rpc = Vulnerability.objects.get(cve_id="CVE-2022-26809")
+    run = exposure_match(by=ACTOR, vulnerability_ids=[rpc.pk])
+    windows = Asset.objects.filter(os_name__icontains="windows").count()
+    assert run.counts["assets"] == windows < Asset.objects.count()
+    assert run.counts["unchanged"] == 4
 
 
 def test_a_run_over_some_vulnerabilities_touches_only_those(demo: None) -> None:
