@@ -5,6 +5,7 @@ The CLI runs as a trusted `SystemActor` (shell access to the server) and sees ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,20 @@ def finding_get_for_user(
     if permission is not Permission.UNIT_VIEW and not isinstance(user, SystemActor):
         access.require_permission(user=user, permission=permission, unit_id=finding.unit_id)
     return finding
+
+
+def findings_get_for_user(*, user: Any, finding_ids: Sequence[int]) -> list[Finding]:
+    """Several findings by id in one query (bulk triage), in the order given, duplicates
+    dropped. One id unknown or outside the user's units raises NotFoundError, as
+    `finding_get_for_user` does; permissions are the caller's (or the service's) to check."""
+    wanted = list(dict.fromkeys(finding_ids))
+    found = {
+        finding.pk: finding for finding in finding_list_for_user(user=user).filter(pk__in=wanted)
+    }
+    missing = [finding_id for finding_id in wanted if finding_id not in found]
+    if missing:
+        raise NotFoundError("finding not found", extra={"finding": missing[0]})
+    return [found[finding_id] for finding_id in wanted]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,3 +288,18 @@ def exposure_by_vulnerability(findings: QuerySet[Finding], limit: int = 10) -> l
 
 def last_runs(limit: int = 5) -> list[MatchRun]:
     return list(MatchRun.objects.all()[:limit])
+
+
+def last_runs_for_user(*, user: Any, limit: int = 5) -> list[MatchRun]:
+    """The latest runs a user may see: the province-wide ones ("all", possibly narrowed to
+    changed assets or advisories) and those of the units they see ("unit:<code>[ ...]")."""
+    runs = MatchRun.objects.all()
+    if (
+        isinstance(user, SystemActor)
+        or access.units_with_permission(user=user, permission=Permission.UNIT_VIEW).everything
+    ):
+        return list(runs[:limit])
+    visible = ~Q(scope__startswith="unit:")
+    for code in access.unit_list_for_user(user=user).values_list("code", flat=True):
+        visible |= Q(scope=f"unit:{code}") | Q(scope__startswith=f"unit:{code} ")
+    return list(runs.filter(visible)[:limit])

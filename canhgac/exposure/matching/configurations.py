@@ -17,8 +17,10 @@ everywhere gives "affected", any UNKNOWN gives "potential" with the undecided co
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from canhgac.core.purls import read_purl
 from canhgac.exposure.matching import cpe, versions
@@ -50,20 +52,42 @@ class Outcome:
     context: tuple[Reason, ...]  # how the platform conditions were decided
 
 
-SoftwareByKey = Mapping[str, Sequence[tuple[Software, cpe.CpeName]]]
+# A host's software by CPE product key: each piece with one of its CPE names (as written).
+SoftwareByKey = Mapping[str, Sequence[tuple[Software, str]]]
 
 
-def software_by_key(software: Iterable[Software]) -> dict[str, list[tuple[Software, cpe.CpeName]]]:
+@functools.lru_cache(maxsize=262144)
+def product_key(text: str) -> str:
+    """The product key of a CPE name; "" when it is not one."""
+    try:
+        return cpe.parse(text).product_key
+    except cpe.CpeError:
+        return ""
+
+
+def software_by_key(software: Iterable[Software]) -> dict[str, list[tuple[Software, str]]]:
     """Index a host's software by the product key of each of its CPE names."""
-    index: dict[str, list[tuple[Software, cpe.CpeName]]] = {}
+    index: dict[str, list[tuple[Software, str]]] = {}
     for item in software:
         for text in item.cpes:
-            try:
-                name = cpe.parse(text)
-            except cpe.CpeError:
-                continue
-            index.setdefault(name.product_key, []).append((item, name))
+            if key := product_key(text):
+                index.setdefault(key, []).append((item, text))
     return index
+
+
+def is_simple(configuration: Configuration) -> bool:
+    """One or more OR nodes of vulnerable criteria, nothing negated: a software's verdict then
+    depends on the software alone, not on the rest of the host (most NVD configurations)."""
+    return (
+        configuration.operator in ("", "OR")
+        and not configuration.negate
+        and all(
+            node.operator == "OR"
+            and not node.negate
+            and all(criterion.vulnerable for criterion in node.criteria)
+            for node in configuration.nodes
+        )
+    )
 
 
 def bounds_text(criterion: Criterion) -> str:
@@ -90,12 +114,11 @@ def has_bounds(criterion: Criterion) -> bool:
     )
 
 
-def _ecosystem(software: Software) -> str:
+def ecosystem(software: Software) -> str:
     package = read_purl(software.purl) if software.purl else None
     return package.type if package else ""
 
 
-@functools.lru_cache(maxsize=262144)
 def _version_truth(criterion: Criterion, target: cpe.CpeName, version: str) -> tuple[Tri, Reason]:
     """The version part of a criterion against one target: bounds, exact, NA or any."""
     name = cpe.parse(criterion.cpe)
@@ -135,52 +158,134 @@ UNRECORDED = ("language", "sw_edition", "target_sw", "target_hw", "other")
 
 
 @functools.lru_cache(maxsize=65536)
-def _naming(name: cpe.CpeName, target: cpe.CpeName) -> Tri:
+def _naming(criterion: str, target: str) -> Tri:
+    name, wanted = cpe.parse(criterion), cpe.parse(target)
     relaxed = replace(
-        name, **{field: cpe.ANY for field in UNRECORDED if getattr(target, field) is cpe.ANY}
+        name, **{field: cpe.ANY for field in UNRECORDED if getattr(wanted, field) is cpe.ANY}
     )
-    return cpe.name_match(relaxed, target, compare_version=False)
+    return cpe.name_match(relaxed, wanted, compare_version=False)
 
 
-def match_criterion(criterion: Criterion, software: Software, target: cpe.CpeName) -> Hit | None:
-    """How `software` (through its CPE name `target`) meets `criterion`: None when the names
+Judgement = tuple[Tri, tuple[Reason, ...]] | None
+REFUTED: Judgement = (Tri.NO, ())  # the version is outside: nothing to explain on a host
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A criterion prepared for the hot path. In the common shape (a plain CPE whose only
+    condition is the version: every other attribute ANY, no escapes), a version outside it is
+    refuted with precomputed sort keys, without parsing anything; everything else, and every
+    match, goes through `judge`, which explains."""
+
+    fast: bool
+    exact: tuple[Any, ...] | None = None  # sort key of the criterion's literal version
+    bounds: tuple[tuple[tuple[Any, ...], Callable[[Any, Any], bool]], ...] = ()
+
+
+def compile_criterion(criterion: Criterion) -> Compiled:
+    parts = criterion.cpe.split(":")
+    if "\\" in criterion.cpe or len(parts) != 13 or any(part != "*" for part in parts[6:]):
+        return Compiled(False)
+    bounds = []
+    for bound, accepts in (
+        (criterion.start_including, operator.ge),
+        (criterion.start_excluding, operator.gt),
+        (criterion.end_including, operator.le),
+        (criterion.end_excluding, operator.lt),
+    ):
+        if bound:
+            key = versions.sort_key(bound)
+            if key is None:
+                return Compiled(False)
+            bounds.append((key, accepts))
+    version = parts[5]
+    if version in ("*", "") and bounds:
+        return Compiled(True, None, tuple(bounds))
+    if bounds or version in ("-", "*") or "?" in version or "*" in version:
+        return Compiled(False)  # both a version and bounds, NA, ANY with no bound, wildcards
+    exact = versions.sort_key(version)
+    return Compiled(exact is not None, exact)
+
+
+def _refuted(compiled: Compiled, software: Software, text: str) -> bool:
+    """Whether the fast path proves the version outside the criterion (False: ask `judge`)."""
+    version = software.version
+    if not version:
+        if "\\" in text:
+            return False
+        parts = text.split(":")
+        version = parts[5] if len(parts) > 5 else ""
+    key = versions.sort_key(version) if version else None
+    if key is None:
+        return False
+    if compiled.exact is not None:
+        return key != compiled.exact
+    return not all(accepts(key, bound) for bound, accepts in compiled.bounds)
+
+
+class Judgements(dict[tuple[Criterion, str, str, str, bool, str], Judgement]):
+    """Judgements of one matching run, by what they depend on: the same software runs on many
+    hosts. Kept per run (not module-wide) so a long-lived worker does not hold old advisories."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.compiled: dict[int, Compiled] = {}  # by id(criterion): criteria outlive the run
+
+    def of(self, criterion: Criterion, software: Software, text: str, kind: str) -> Judgement:
+        """`criterion` against `software` named `text`, from the ecosystem `kind`."""
+        compiled = self.compiled.get(id(criterion))
+        if compiled is None:
+            compiled = self.compiled[id(criterion)] = compile_criterion(criterion)
+        if compiled.fast and _refuted(compiled, software, text):
+            return REFUTED
+        key = (criterion, text, software.version, software.version_guess, software.mapped, kind)
+        if key in self:
+            return self[key]
+        found = self[key] = judge(*key)
+        return found
+
+
+def match_criterion(
+    criterion: Criterion, software: Software, text: str, judgements: Judgements
+) -> Hit | None:
+    """How `software` (through its CPE name `text`) meets `criterion`: None when the names
     differ, else a hit whose truth also says whether the version is in range."""
-    name = cpe.parse(criterion.cpe)
-    naming = _naming(name, target)
+    judged = judgements.of(criterion, software, text, ecosystem(software))
+    return None if judged is None else Hit(software, *judged)
+
+
+def judge(
+    criterion: Criterion, text: str, version: str, guess: str, mapped: bool, ecosystem: str
+) -> tuple[Tri, tuple[Reason, ...]] | None:
+    """The criterion against one CPE name of a piece of software (cached: the same software
+    runs on many hosts)."""
+    naming = _naming(criterion.cpe, text)
     if naming is Tri.NO:
         return None
-    ecosystem = _ecosystem(software)
+    name, target = cpe.parse(criterion.cpe), cpe.parse(text)
     if ecosystem and cpe.target_software_conflict(name, ecosystem):
         return None  # the Grype lesson: a plugin for another platform with the same name
-    version = software.version or (target.version if isinstance(target.version, str) else "")
+    version = version or (target.version if isinstance(target.version, str) else "")
     version_truth, version_reason = _version_truth(criterion, target, version)
-    found = reason(
-        "cpe_mapped" if software.mapped else "cpe_match",
-        criterion=criterion.cpe,
-        cpe=target.formatted(),
-    )
+    found = reason("cpe_mapped" if mapped else "cpe_match", criterion=criterion.cpe, cpe=text)
     reasons = [found, version_reason]
     truth = all_of((naming, version_truth))
     if naming is Tri.UNKNOWN:
         reasons.append(reason("cpe_attribute_unknown", criterion=criterion.cpe))
-    if (
-        truth is Tri.YES
-        and criterion.vulnerable
-        and software.version_guess
-        and has_bounds(criterion)
-    ):
+    if truth is Tri.YES and criterion.vulnerable and guess and has_bounds(criterion):
         # A distribution may have backported the fix; a banner may lie. A platform condition
         # ("JDK >= 9") on the upstream version of a package is reliable and stays YES.
         truth = Tri.UNKNOWN
-        reasons.append(reason("version_guess", why=software.version_guess))
-    return Hit(software, truth, tuple(reasons))
+        reasons.append(reason("version_guess", why=guess))
+    return truth, tuple(reasons)
 
 
-def _criterion_hits(criterion: Criterion, by_key: SoftwareByKey) -> list[Hit]:
-    name = cpe.parse(criterion.cpe)
+def _criterion_hits(
+    criterion: Criterion, by_key: SoftwareByKey, judgements: Judgements
+) -> list[Hit]:
     found = []
-    for software, target in by_key.get(name.product_key, ()):
-        hit = match_criterion(criterion, software, target)
+    for software, text in by_key.get(product_key(criterion.cpe), ()):
+        hit = match_criterion(criterion, software, text, judgements)
         if hit is not None:
             found.append(hit)
     return found
@@ -208,15 +313,22 @@ def _criterion_text(criterion: Criterion) -> str:
     return f"{name.vendor}:{name.product}{version}" + (f" ({bounds})" if bounds else "")
 
 
-def evaluate(configuration: Configuration, by_key: SoftwareByKey, *, os_known: bool) -> Outcome:
+def evaluate(
+    configuration: Configuration,
+    by_key: SoftwareByKey,
+    *,
+    os_known: bool,
+    judgements: Judgements | None = None,
+) -> Outcome:
     """The configuration's truth on a host whose software is indexed in `by_key`."""
+    judgements = Judgements() if judgements is None else judgements
     node_truths: list[Tri] = []
     vulnerable_hits: list[Hit] = []
     context: list[Reason] = []
     for node in configuration.nodes:
         truths = []
         for criterion in node.criteria:
-            hits = _criterion_hits(criterion, by_key)
+            hits = _criterion_hits(criterion, by_key, judgements)
             if criterion.vulnerable:
                 vulnerable_hits.extend(hit for hit in hits if hit.truth is not Tri.NO)
                 truths.append(any_of(hit.truth for hit in hits))

@@ -116,6 +116,8 @@ def parse(text: str) -> CpeName:
     if bad is not None:
         raise CpeError(f"invalid character {bad!r} in CPE name {text!r}")
     text = text.lower()
+    if text.startswith("cpe:2.3:") and (plain := _plain(text)) is not None:
+        return plain
     if text.startswith("cpe:2.3:"):
         components = _split_formatted(text)
     elif text.startswith("cpe:/"):
@@ -126,6 +128,26 @@ def parse(text: str) -> CpeName:
     if values[0] is not ANY and values[0] not in _PARTS:
         raise CpeError(f"invalid part {_bind(values[0])!r} (expected 'a', 'o', 'h' or '*')")
     return CpeName(*values)
+
+
+def _plain(text: str) -> CpeName | None:
+    """The common case fast (no escapes, no wildcards, a known part): None for the rest."""
+    if "\\" in text or "?" in text:
+        return None
+    values = text[len("cpe:2.3:") :].split(":")
+    if len(values) != len(ATTRIBUTES) or values[0] not in _PARTS or "" in values:
+        return None
+    named: list[Value] = []
+    for value in values:
+        if value == "*":
+            named.append(ANY)
+        elif value == "-":
+            named.append(NA)
+        elif "*" in value:
+            return None
+        else:
+            named.append(value)
+    return CpeName(*named)
 
 
 def _split_formatted(text: str) -> list[Chars]:

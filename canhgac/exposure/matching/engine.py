@@ -24,10 +24,18 @@ from dataclasses import replace
 
 from canhgac.core.purls import read_purl
 from canhgac.exposure.matching import cpe, versions, windows
-from canhgac.exposure.matching.configurations import Hit, evaluate, software_by_key
+from canhgac.exposure.matching.configurations import (
+    Hit,
+    Judgements,
+    ecosystem,
+    evaluate,
+    is_simple,
+    software_by_key,
+)
 from canhgac.exposure.matching.facts import (
     Advisory,
     Configuration,
+    Criterion,
     Host,
     Kind,
     MicrosoftFix,
@@ -68,7 +76,13 @@ class Knowledge:
         # Deprecated CPE products → their successors ("a:old_vendor:product" → "a:new:product"):
         # an inventory that still uses the old name matches the criteria written with the new.
         self.renames: dict[str, str] = dict(renames or {})
+        # every configuration naming a product; apart: the simple ones' criteria (a verdict per
+        # software, cached across hosts) and the others (evaluated on each host as a whole)
         self.by_cpe: dict[str, list[tuple[Advisory, Configuration]]] = defaultdict(list)
+        self.simple: dict[str, list[tuple[Advisory, Configuration, Criterion]]] = defaultdict(list)
+        self.complex: dict[str, list[tuple[Advisory, Configuration]]] = defaultdict(list)
+        self._simple_hits: dict[tuple[str, str, str, str, bool, str], list[SimpleHit]] = {}
+        self.judgements = Judgements()
         self.by_package: dict[str, list[tuple[Advisory, PackageRange]]] = defaultdict(list)
         self.windows: dict[str, list[tuple[Advisory, MicrosoftFix]]] = defaultdict(list)
         self.microsoft_software: dict[str, list[tuple[Advisory, MicrosoftFix]]] = defaultdict(list)
@@ -77,17 +91,24 @@ class Knowledge:
             self.add(advisory)
         self.closure = windows.supersedence_closure(supersedence)
 
+    def simple_hits(self, key: str, software: Software, text: str) -> list[SimpleHit]:
+        return _simple_hits(self, key, software, text)
+
     def add(self, advisory: Advisory) -> None:
         self.advisories[advisory.vulnerability] = advisory
         for configuration in advisory.configurations:
-            keys = {
-                _product_key(criterion.cpe)
-                for node in configuration.nodes
-                for criterion in node.criteria
-                if criterion.vulnerable
-            }
+            simple = is_simple(configuration)
+            keys = set()
+            for node in configuration.nodes:
+                for criterion in node.criteria:
+                    key = _product_key(criterion.cpe) if criterion.vulnerable else ""
+                    if key and simple:
+                        self.simple[key].append((advisory, configuration, criterion))
+                    keys.add(key)
             for key in keys - {""}:
                 self.by_cpe[key].append((advisory, configuration))
+                if not simple:
+                    self.complex[key].append((advisory, configuration))
         for package in advisory.packages:
             self.by_package[package.key].append((advisory, package))
         for fix in advisory.microsoft_fixes:
@@ -96,6 +117,31 @@ class Knowledge:
                 self.windows[family.lower()].append((advisory, fix))
             else:
                 self.microsoft_software[fix.product.lower()].append((advisory, fix))
+
+
+# A simple configuration's verdict for one software: (advisory, configuration, truth, reasons).
+SimpleHit = tuple[Advisory, Configuration, Tri, tuple[Reason, ...]]
+
+
+def _simple_hits(knowledge: Knowledge, key: str, software: Software, text: str) -> list[SimpleHit]:
+    """The simple configurations naming `key` that `software` (as `text`) meets, best
+    criterion per configuration; cached on the knowledge by what the verdict depends on."""
+    kind = ecosystem(software)
+    cache_key = (key, text, software.version, software.version_guess, software.mapped, kind)
+    cached = knowledge._simple_hits.get(cache_key)
+    if cached is not None:
+        return cached
+    best: dict[int, SimpleHit] = {}
+    for advisory, configuration, criterion in knowledge.simple.get(key, ()):
+        judged = knowledge.judgements.of(criterion, software, text, kind)
+        if judged is None or judged[0] is Tri.NO:
+            continue
+        current = best.get(id(configuration))
+        if current is None or judged[0].value > current[2].value:
+            best[id(configuration)] = (advisory, configuration, *judged)
+    found = list(best.values())
+    knowledge._simple_hits[cache_key] = found
+    return found
 
 
 def _product_key(text: str) -> str:
@@ -190,13 +236,22 @@ def _verdict(
 
 def _cpe_verdicts(host: Host, knowledge: Knowledge) -> Iterable[Verdict]:
     by_key = software_by_key(_cpe_software(host))
-    seen: set[tuple[int, int]] = set()
+    for key, targets in by_key.items():
+        for software, text in targets:
+            for advisory, configuration, truth, reasons in knowledge.simple_hits(
+                key, software, text
+            ):
+                hit = Hit(software, truth, reasons)
+                yield _cpe_verdict(host, advisory, configuration, hit, truth, ())
+    seen: set[int] = set()
     for key in by_key:
-        for advisory, configuration in knowledge.by_cpe.get(key, ()):
-            if (advisory.vulnerability, id(configuration)) in seen:
+        for advisory, configuration in knowledge.complex.get(key, ()):
+            if id(configuration) in seen:
                 continue
-            seen.add((advisory.vulnerability, id(configuration)))
-            outcome = evaluate(configuration, by_key, os_known=host.os_known)
+            seen.add(id(configuration))
+            outcome = evaluate(
+                configuration, by_key, os_known=host.os_known, judgements=knowledge.judgements
+            )
             for hit in outcome.hits:
                 yield _cpe_verdict(
                     host, advisory, configuration, hit, outcome.truth, outcome.context
@@ -472,3 +527,19 @@ def _kb_verdict(
         source=f"msrc:{document}",
         reasons=(reason(code, **values),),
     )
+
+
+def clear_caches() -> None:
+    """Empty the parse caches the matcher shares across runs (a benchmark measures cold)."""
+    from canhgac.core import purls
+    from canhgac.exposure.matching import configurations
+
+    for cached in (
+        cpe.parse,
+        configurations.product_key,
+        configurations._naming,
+        purls.read_purl,
+        purls.package_key,
+        *versions.CACHED,
+    ):
+        cached.cache_clear()

@@ -74,7 +74,7 @@ _Key = tuple[int | str, ...]  # flat (rank, value) pairs
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _key(text: str) -> _Key | None:
+def sort_key(text: str) -> _Key | None:
     """The sort key of an NVD version (flat rank/value pairs, so tuples compare natively and
     fast); None when it cannot be placed in the order (see the module docstring)."""
     text = text.strip().lower()
@@ -108,7 +108,7 @@ def _key(text: str) -> _Key | None:
 def compare(left: str, right: str) -> int | None:
     """Order two NVD versions: negative, 0 or positive; None when either cannot be ordered
     (empty, `*`, `-`, not starting with a digit, not ASCII, or absurdly long)."""
-    left_key, right_key = _key(left), _key(right)
+    left_key, right_key = sort_key(left), sort_key(right)
     if left_key is None or right_key is None:
         return None
     return (left_key > right_key) - (left_key < right_key)
@@ -226,3 +226,6 @@ def upstream_version(version: str, *, scheme: str) -> str:
 def _opens_pre_release(text: str) -> bool:
     tokens = _TOKEN.findall(text.lower())
     return bool(tokens) and (tokens[0] in _PRE_RELEASES or tokens[0] in _BEFORE_NUMBER)
+
+
+CACHED = (sort_key, _range, _version)  # the caches above (emptied by benchmarks measuring cold)
