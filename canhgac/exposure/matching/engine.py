@@ -19,7 +19,7 @@ that does not hold), so the explanation of a closed finding says why.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from canhgac.core.purls import read_purl
@@ -64,8 +64,16 @@ ACTIVE_STATUSES = ("affected", "known_affected", "first_affected", "last_affecte
 UNDECIDED_STATUSES = ("under_investigation",)
 
 
+# A simple configuration's verdict for one software: (advisory, configuration, truth, reasons).
+SimpleHit = tuple[Advisory, Configuration, Tri, tuple[Reason, ...]]
+
+
 class Knowledge:
-    """The advisories, indexed for matching; build once per run, share across hosts."""
+    """The advisories, indexed for matching; build once per run, share across hosts.
+
+    It also caches, for the run, what depends on a piece of software alone (simple
+    configurations' verdicts, the Microsoft products a software name is), so software found on
+    a thousand hosts is judged once."""
 
     def __init__(
         self,
@@ -83,16 +91,50 @@ class Knowledge:
         self.complex: dict[str, list[tuple[Advisory, Configuration]]] = defaultdict(list)
         self._simple_hits: dict[tuple[str, str, str, str, bool, str], list[SimpleHit]] = {}
         self.judgements = Judgements()
+        self._microsoft_names: dict[str, list[str]] = {}
         self.by_package: dict[str, list[tuple[Advisory, PackageRange]]] = defaultdict(list)
-        self.windows: dict[str, list[tuple[Advisory, MicrosoftFix]]] = defaultdict(list)
-        self.microsoft_software: dict[str, list[tuple[Advisory, MicrosoftFix]]] = defaultdict(list)
+        # Microsoft fixes by Windows family, or by (lower-case) product name, then vulnerability
+        self.windows: dict[str, dict[int, list[MicrosoftFix]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.microsoft_software: dict[str, dict[int, list[MicrosoftFix]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.decisions: dict[tuple[object, ...], list[Decision]] = {}
         self.advisories: dict[int, Advisory] = {}
         for advisory in advisories:
             self.add(advisory)
         self.closure = windows.supersedence_closure(supersedence)
 
     def simple_hits(self, key: str, software: Software, text: str) -> list[SimpleHit]:
-        return _simple_hits(self, key, software, text)
+        """The simple configurations naming `key` that `software` (as `text`) meets, best
+        criterion per configuration."""
+        kind = ecosystem(software)
+        cache_key = (key, text, software.version, software.version_guess, software.mapped, kind)
+        cached = self._simple_hits.get(cache_key)
+        if cached is not None:
+            return cached
+        best: dict[int, SimpleHit] = {}
+        for advisory, configuration, criterion in self.simple.get(key, ()):
+            judged = self.judgements.of(criterion, software, text, kind)
+            if judged is None or judged[0] is Tri.NO:
+                continue
+            current = best.get(id(configuration))
+            if current is None or judged[0] > current[2]:
+                best[id(configuration)] = (advisory, configuration, *judged)
+        found = self._simple_hits[cache_key] = list(best.values())
+        return found
+
+    def microsoft_products(self, name: str) -> list[str]:
+        """The Microsoft products (MSRC names, lower-case keys) an installed software is."""
+        found = self._microsoft_names.get(name)
+        if found is None:
+            found = self._microsoft_names[name] = [
+                product
+                for product, fixes in self.microsoft_software.items()
+                if windows.product_matches_software(next(iter(fixes.values()))[0].product, name)
+            ]
+        return found
 
     def add(self, advisory: Advisory) -> None:
         self.advisories[advisory.vulnerability] = advisory
@@ -114,34 +156,9 @@ class Knowledge:
         for fix in advisory.microsoft_fixes:
             family = windows.product_family(fix.product)
             if _is_windows(family):
-                self.windows[family.lower()].append((advisory, fix))
+                self.windows[family.lower()][advisory.vulnerability].append(fix)
             else:
-                self.microsoft_software[fix.product.lower()].append((advisory, fix))
-
-
-# A simple configuration's verdict for one software: (advisory, configuration, truth, reasons).
-SimpleHit = tuple[Advisory, Configuration, Tri, tuple[Reason, ...]]
-
-
-def _simple_hits(knowledge: Knowledge, key: str, software: Software, text: str) -> list[SimpleHit]:
-    """The simple configurations naming `key` that `software` (as `text`) meets, best
-    criterion per configuration; cached on the knowledge by what the verdict depends on."""
-    kind = ecosystem(software)
-    cache_key = (key, text, software.version, software.version_guess, software.mapped, kind)
-    cached = knowledge._simple_hits.get(cache_key)
-    if cached is not None:
-        return cached
-    best: dict[int, SimpleHit] = {}
-    for advisory, configuration, criterion in knowledge.simple.get(key, ()):
-        judged = knowledge.judgements.of(criterion, software, text, kind)
-        if judged is None or judged[0] is Tri.NO:
-            continue
-        current = best.get(id(configuration))
-        if current is None or judged[0].value > current[2].value:
-            best[id(configuration)] = (advisory, configuration, *judged)
-    found = list(best.values())
-    knowledge._simple_hits[cache_key] = found
-    return found
+                self.microsoft_software[fix.product.lower()][advisory.vulnerability].append(fix)
 
 
 def _product_key(text: str) -> str:
@@ -176,20 +193,38 @@ def _renamed(host: Host, renames: dict[str, str]) -> tuple[Host, dict[int, Reaso
     return replace(host, software=tuple(software)), notes
 
 
-def match_host(host: Host, knowledge: Knowledge) -> list[Verdict]:
-    """Every verdict for one host, the strongest per (vulnerability, matched thing)."""
+# Which refutations (NOT_AFFECTED verdicts) to return: None for all, else these vulnerabilities.
+Explain = Collection[int] | None
+
+
+def match_host(host: Host, knowledge: Knowledge, explain: Explain = None) -> list[Verdict]:
+    """Every verdict for one host, the strongest per (vulnerability, matched thing).
+
+    NOT_AFFECTED verdicts are returned for the vulnerabilities in `explain` (all when None):
+    a run asks only for those of the findings it closes, as a patched Windows host has a
+    refutation for nearly every Windows CVE."""
     host, _ = _renamed(host, knowledge.renames)
     found: dict[tuple[int, str, int], Verdict] = {}
+    silent: set[tuple[int, str, int]] = set()  # decided not affected by Microsoft's data
     for verdict in (
-        *_microsoft_verdicts(host, knowledge),
+        *_microsoft_verdicts(host, knowledge, silent, explain),
         *_package_verdicts(host, knowledge),
         *_cpe_verdicts(host, knowledge),
     ):
         key = (verdict.vulnerability, verdict.kind.value, verdict.ref)
+        if key in silent:
+            continue
         current = found.get(key)
         if current is None or _stronger(verdict, current):
             found[key] = verdict
-    return sorted(found.values(), key=lambda item: (item.cve_id, item.kind.value, item.ref))
+    return sorted(
+        (
+            verdict
+            for verdict in found.values()
+            if verdict.state is not State.NOT_AFFECTED or _wanted(explain, verdict.vulnerability)
+        ),
+        key=lambda item: (item.cve_id, item.kind.value, item.ref),
+    )
 
 
 def _stronger(candidate: Verdict, current: Verdict) -> bool:
@@ -385,78 +420,103 @@ def _same_release(release: str, distro: str) -> bool:
 # --- Microsoft ------------------------------------------------------------------------------
 
 
-def _microsoft_verdicts(host: Host, knowledge: Knowledge) -> Iterable[Verdict]:
+# What Microsoft's data decides for one vulnerability on one product of a host, before it is a
+# verdict: (advisory, state, rule, source, reasons). Cached per run by what it depends on, since
+# hosts at the same patch level get the same answers.
+Decision = tuple[Advisory, State, Rule, str, tuple[Reason, ...]]
+
+
+def _microsoft_verdicts(
+    host: Host, knowledge: Knowledge, silent: set[tuple[int, str, int]], explain: Explain
+) -> Iterable[Verdict]:
+    """Verdicts of Microsoft's data; refutations not asked for (`explain`) are only noted in
+    `silent`, so that they still override weaker rules without building a verdict each."""
     build = windows.parse_build(host.os_build) if host.os_build else None
     release = windows.os_release(host.os_name, build) if host.os_name else None
     operating_system = next((item for item in host.software if item.kind is Kind.OS), None)
+    decided: list[tuple[Software, list[Decision]]] = [
+        (software, _kb_decisions(knowledge, host, product))
+        for software in host.software
+        if software.kind is Kind.COMPONENT and "microsoft" in software.name.lower()
+        for product in knowledge.microsoft_products(software.name)
+    ]
     if release and operating_system is not None:
-        yield from _windows_verdicts(host, knowledge, operating_system, release, build)
-    for software in host.software:
-        if software.kind is not Kind.COMPONENT or "microsoft" not in software.name.lower():
-            continue
-        for product, fixes in knowledge.microsoft_software.items():
-            if windows.product_matches_software(fixes[0][1].product, software.name):
-                yield from _kb_verdicts(host, knowledge, software, product, fixes)
+        decisions = _windows_decisions(knowledge, host, operating_system, release, build)
+        decided.append((operating_system, decisions))
+    for software, decisions in decided:
+        for advisory, state, rule, source, reasons in decisions:
+            if state is State.NOT_AFFECTED and not _wanted(explain, advisory.vulnerability):
+                silent.add((advisory.vulnerability, software.kind.value, software.ref))
+                continue
+            yield _verdict(
+                host, advisory, software, state=state, rule=rule, source=source, reasons=reasons
+            )
 
 
-def _windows_verdicts(
-    host: Host,
+def _wanted(explain: Explain, vulnerability: int) -> bool:
+    return explain is None or vulnerability in explain
+
+
+def _windows_decisions(
     knowledge: Knowledge,
+    host: Host,
     software: Software,
     release: str,
     build: windows.WindowsBuild | None,
-) -> Iterable[Verdict]:
-    by_vulnerability: dict[int, list[MicrosoftFix]] = defaultdict(list)
-    for advisory, fix in knowledge.windows.get(windows.product_family(release).lower(), ()):
-        by_vulnerability[advisory.vulnerability].append(fix)
-    for vulnerability, fixes in by_vulnerability.items():
-        advisory = knowledge.advisories[vulnerability]
-        yield _windows_verdict(host, knowledge, advisory, software, release, build, fixes)
-    for advisory in _refuted_windows(knowledge, host, software, release, set(by_vulnerability)):
-        yield _verdict(
-            host,
+) -> list[Decision]:
+    key = ("windows", release, host.os_build, host.kbs, software.cpes)
+    cached = knowledge.decisions.get(key)
+    if cached is not None:
+        return cached
+    family = knowledge.windows.get(windows.product_family(release).lower(), {})
+    found = [
+        _windows_decision(knowledge, host, knowledge.advisories[vulnerability], build, fixes)
+        for vulnerability, fixes in family.items()
+    ]
+    found += [
+        (
             advisory,
-            software,
-            state=State.NOT_AFFECTED,
-            rule=Rule.WINDOWS_BUILD,
-            source="msrc",
-            reasons=(reason("microsoft_not_listed", release=release),),
+            State.NOT_AFFECTED,
+            Rule.WINDOWS_BUILD,
+            "msrc",
+            (reason("microsoft_not_listed", release=release),),
         )
+        for advisory in _refuted_windows(knowledge, software, set(family))
+    ]
+    knowledge.decisions[key] = found
+    return found
 
 
 def _refuted_windows(
-    knowledge: Knowledge, host: Host, software: Software, release: str, listed: set[int]
+    knowledge: Knowledge, software: Software, listed: set[int]
 ) -> Iterable[Advisory]:
     """CVEs NVD matches on this Windows but Microsoft lists no update for this release."""
-    by_key = software_by_key([software])
-    for key in by_key:
+    for key in software_by_key([software]):
         for advisory, _ in knowledge.by_cpe.get(key, ()):
             if _microsoft_knows(advisory) and advisory.vulnerability not in listed:
                 listed.add(advisory.vulnerability)
                 yield advisory
 
 
-def _windows_verdict(
-    host: Host,
+def _windows_decision(
     knowledge: Knowledge,
+    host: Host,
     advisory: Advisory,
-    software: Software,
-    release: str,
     build: windows.WindowsBuild | None,
     fixes: list[MicrosoftFix],
-) -> Verdict:
+) -> Decision:
     """The build rule where it applies and decides; else the KB rule (older Windows, or a
     build without its revision when the installed KBs are known)."""
     with_build = [fix for fix in fixes if fix.fixed_build]
     if build is None or not build.uses_build_rule or not with_build:
-        return _kb_verdict(host, knowledge, advisory, software, fixes)
+        return _kb_decision(knowledge, host, advisory, fixes)
     same_family = [
         fix for fix in with_build if fix.fixed_build.startswith(build.family + ".")
     ] or with_build
     fix = min(same_family, key=_build_order)
     fixed = windows.build_fixed(build, fix.fixed_build)
     if fixed is Tri.UNKNOWN and host.kbs:
-        return _kb_verdict(host, knowledge, advisory, software, fixes)
+        return _kb_decision(knowledge, host, advisory, fixes)
     values = {
         "product": fix.product,
         "kb": f"KB{fix.kb}",
@@ -465,15 +525,7 @@ def _windows_verdict(
     }
     code = {Tri.YES: "build_has_fix", Tri.NO: "build_below_fix"}.get(fixed, "build_unknown")
     state = {Tri.YES: State.NOT_AFFECTED, Tri.NO: State.AFFECTED}.get(fixed, State.POTENTIAL)
-    return _verdict(
-        host,
-        advisory,
-        software,
-        state=state,
-        rule=Rule.WINDOWS_BUILD,
-        source=f"msrc:{fix.document}",
-        reasons=(reason(code, **values),),
-    )
+    return (advisory, state, Rule.WINDOWS_BUILD, f"msrc:{fix.document}", (reason(code, **values),))
 
 
 def _build_order(fix: MicrosoftFix) -> tuple[int, int]:
@@ -481,28 +533,20 @@ def _build_order(fix: MicrosoftFix) -> tuple[int, int]:
     return (build.build, build.revision or 0) if build is not None else (0, 0)
 
 
-def _kb_verdicts(
-    host: Host,
-    knowledge: Knowledge,
-    software: Software,
-    product: str,
-    fixes: list[tuple[Advisory, MicrosoftFix]],
-) -> Iterable[Verdict]:
-    by_vulnerability: dict[int, list[MicrosoftFix]] = defaultdict(list)
-    for advisory, fix in fixes:
-        by_vulnerability[advisory.vulnerability].append(fix)
-    for vulnerability, product_fixes in by_vulnerability.items():
-        advisory = knowledge.advisories[vulnerability]
-        yield _kb_verdict(host, knowledge, advisory, software, product_fixes)
+def _kb_decisions(knowledge: Knowledge, host: Host, product: str) -> list[Decision]:
+    key = ("kb", product, host.kbs)
+    cached = knowledge.decisions.get(key)
+    if cached is None:
+        cached = knowledge.decisions[key] = [
+            _kb_decision(knowledge, host, knowledge.advisories[vulnerability], fixes)
+            for vulnerability, fixes in knowledge.microsoft_software[product].items()
+        ]
+    return cached
 
 
-def _kb_verdict(
-    host: Host,
-    knowledge: Knowledge,
-    advisory: Advisory,
-    software: Software,
-    fixes: list[MicrosoftFix],
-) -> Verdict:
+def _kb_decision(
+    knowledge: Knowledge, host: Host, advisory: Advisory, fixes: list[MicrosoftFix]
+) -> Decision:
     kbs = sorted({fix.kb for fix in fixes if fix.kb})
     installed = windows.fix_installed(kbs, host.kbs, knowledge.closure)
     document = fixes[0].document
@@ -518,15 +562,7 @@ def _kb_verdict(
         code = "kb_missing" if host.kbs else "kb_list_unknown"
         state = State.AFFECTED if host.kbs else State.POTENTIAL
         values = {"product": fixes[0].product, "kb": listed}
-    return _verdict(
-        host,
-        advisory,
-        software,
-        state=state,
-        rule=Rule.MICROSOFT_KB,
-        source=f"msrc:{document}",
-        reasons=(reason(code, **values),),
-    )
+    return (advisory, state, Rule.MICROSOFT_KB, f"msrc:{document}", (reason(code, **values),))
 
 
 def clear_caches() -> None:

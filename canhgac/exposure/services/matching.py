@@ -9,7 +9,7 @@ a finding is closed only by a run that completed over its asset and vulnerabilit
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -166,15 +166,18 @@ def exposure_match(
         keys = host_keys(hosts, renames)
         advisories, edges = load_advisories(keys, vulnerability_ids=vulnerability_ids)
         knowledge = Knowledge(advisories, edges, renames)
-        verdicts = [verdict for host in hosts for verdict in match_host(host, knowledge)]
+        reported = frozenset[int]()  # no refutations on the first pass (see `match_host`)
+        verdicts = [verdict for host in hosts for verdict in match_host(host, knowledge, reported)]
+        by_asset = {host.asset: host for host in hosts}
+
+        def refute(asset_id: int, vulnerabilities: set[int]) -> list[Verdict]:
+            """Why the findings the run closes are no longer reported."""
+            return match_host(by_asset[asset_id], knowledge, vulnerabilities)
+
         with transaction.atomic():
             _remember_keys(hosts, renames)
             summary = _reconcile(
-                run,
-                [host.asset for host in hosts],
-                verdicts,
-                vulnerability_ids=vulnerability_ids,
-                full=full,
+                run, list(by_asset), verdicts, refute, vulnerability_ids=vulnerability_ids
             )
             summary.assets = len(hosts)
             summary.seconds = time.perf_counter() - started
@@ -272,15 +275,15 @@ def _reconcile(
     run: MatchRun,
     asset_ids: list[int],
     verdicts: list[Verdict],
+    refute: Callable[[int, set[int]], list[Verdict]],
     *,
     vulnerability_ids: Sequence[int] | None,
-    full: bool,
 ) -> Summary:
+    """Findings of the scope brought in line with the verdicts; `refute(asset, vulnerabilities)`
+    explains the ones closed."""
     now = clock.now()
     summary = Summary(verdicts=len(verdicts))
     reported = {v.identity: v for v in verdicts if v.state is not State.NOT_AFFECTED}
-    refuted = {v.identity: v for v in verdicts if v.state is State.NOT_AFFECTED}
-    summary.not_affected = len(refuted)
     for verdict in reported.values():
         summary.by_state[verdict.state.value] = summary.by_state.get(verdict.state.value, 0) + 1
     existing = _existing(asset_ids, vulnerability_ids)
@@ -319,6 +322,8 @@ def _reconcile(
         else:
             summary.unchanged += 1
         changed.append(finding)
+    refuted = _refutations(existing.values(), refute)
+    summary.not_affected = len(refuted)
     for identity, finding in existing.items():  # in scope, no longer reported by the matcher
         if not finding.reported:
             continue  # closed before: nothing changes
@@ -335,6 +340,22 @@ def _reconcile(
     _record_sources(run, created, changed, now)
     FindingEvent.objects.bulk_create(events, batch_size=CHUNK)
     return summary
+
+
+def _refutations(
+    leaving: Iterable[Finding], refute: Callable[[int, set[int]], list[Verdict]]
+) -> dict[tuple[int, int, str, int], Verdict]:
+    """The NOT_AFFECTED verdicts of the reported findings the matcher no longer reports."""
+    by_asset: dict[int, set[int]] = {}
+    for finding in leaving:
+        if finding.reported:
+            by_asset.setdefault(finding.asset_id, set()).add(finding.vulnerability_id)
+    return {
+        verdict.identity: verdict
+        for asset_id, vulnerabilities in by_asset.items()
+        for verdict in refute(asset_id, vulnerabilities)
+        if verdict.state is State.NOT_AFFECTED
+    }
 
 
 def _existing(
