@@ -11,7 +11,9 @@
    software of a province comes from a few thousand (product, version) pairs, drawn with a
    Zipf-like weight; about a third of the products exist in the NVD base (with versions at and
    around its bounds, so findings happen), the rest do not. A few hosts have mapped packages
-   (maven Spring jars, Debian OpenJDK) and services without CPEs.
+   (maven Spring jars, Debian OpenJDK) and services without CPEs. 30% of the hosts run
+   Windows (Server 2016/2019/2022, Windows 10 21H2) at builds before and after the April 2022
+   update, every 7th with Exchange 2019 CU11 (half of them with the March security update).
 3. Measured:
    - full match through the service (`exposure_match`, first run: every finding created), then
      again (nothing changes), with peak memory;
@@ -48,13 +50,23 @@ OBSERVED = datetime(2026, 4, 25, 2, 0, tzinfo=UTC)
 
 
 def import_base(pages: Path, manifest: dict[str, Any]) -> float:
+    """The NVD pages (skipped when a kept CANHGAC_HOME has them), then Microsoft's January-April
+    2022 documents from the samples (real Windows and Exchange fixes for the Windows hosts)."""
+    from nvd_import import samples_dir
+
     from canhgac.accounts.actors import SystemActor
+    from canhgac.advisories.models import MsrcFix, Vulnerability
     from canhgac.advisories.services import advisories_import_file
 
     actor = SystemActor("bench")
     started = time.perf_counter()
-    for name in manifest["pages"]:
-        advisories_import_file(by=actor, path=pages / name, source=name, format_id="nvd")
+    if Vulnerability.objects.count() < manifest["expected"]["cves"]:
+        for name in manifest["pages"]:
+            advisories_import_file(by=actor, path=pages / name, source=name, format_id="nvd")
+    if not MsrcFix.objects.exists():
+        for month in ("Jan", "Feb", "Mar", "Apr"):
+            path = samples_dir() / "advisories" / "msrc-cvrf" / f"cvrfDocument-2022-{month}.xml"
+            advisories_import_file(by=actor, path=path, source=path.name, format_id="msrc-cvrf")
     return time.perf_counter() - started
 
 
@@ -98,7 +110,51 @@ def vocabulary(rng: random.Random, distinct: int) -> list[tuple[str, str]]:
     return pairs[:distinct]
 
 
-def inventory(rng: random.Random, hosts: int, per_host: int, first: int, distinct: int) -> Any:
+# Windows hosts: (OS name, build family, UBRs before and after the April 2022 update, KBs)
+WINDOWS = (
+    ("Microsoft Windows Server 2019 Standard", "10.0.17763", (2565, 2686, 2803), "5012647"),
+    ("Microsoft Windows Server 2016 Standard", "10.0.14393", (4946, 5066), "5012596"),
+    ("Microsoft Windows 10 Pro", "10.0.19044", (1466, 1586, 1645), "5012599"),
+    ("Microsoft Windows Server 2022 Standard", "10.0.20348", (587, 643), "5012604"),
+)
+
+
+def _windows_host(rng: random.Random, number: int, components: list[Any]) -> Any:
+    """A Windows host at one of a few patch levels, some with Exchange 2019 CU11."""
+    from canhgac.core.exceptions import SourceLocation
+    from canhgac.inventory.enums import AssetKind
+    from canhgac.inventory.importers.records import AssetRecord, ComponentRecord, UpdateRecord
+
+    os_name, family, revisions, april = WINDOWS[number % len(WINDOWS)]
+    revision = rng.choice(revisions)
+    extra = []
+    updates = [UpdateRecord(f"KB{april}")] if revision == revisions[-1] else []
+    if number % 7 == 0:
+        extra.append(
+            ComponentRecord("Microsoft Exchange Server 2019 Cumulative Update 11", "15.2.986.5")
+        )
+        if rng.random() < 0.5:
+            updates.append(UpdateRecord("KB5012698"))
+    return AssetRecord(
+        key=f"win{number:07d}.bench.example",
+        kind=AssetKind.SERVER,
+        location=SourceLocation("bench", number),
+        unit_code="BENCH",
+        os_name=os_name,
+        os_build=f"{family}.{revision}",
+        components=tuple(components[: len(components) // 2] + extra),
+        updates=tuple(updates),
+    )
+
+
+def inventory(
+    rng: random.Random,
+    hosts: int,
+    per_host: int,
+    first: int,
+    distinct: int,
+    windows_tenths: int = 3,
+) -> Any:
     from canhgac.core.exceptions import SourceLocation
     from canhgac.inventory.enums import AssetKind
     from canhgac.inventory.importers.records import (
@@ -117,6 +173,9 @@ def inventory(rng: random.Random, hosts: int, per_host: int, first: int, distinc
             ComponentRecord(cpe.split(":")[4], version, cpe=cpe, evidence="bench")
             for cpe, version in sorted(chosen)
         ]
+        if number % 10 < windows_tenths:
+            records.append(_windows_host(rng, number, components))
+            continue
         if number % 50 == 0:  # mapped packages: Spring jars on OpenJDK
             components += [
                 ComponentRecord(

@@ -109,6 +109,9 @@ class Finding(models.Model):
     rule = models.CharField(_("rule"), max_length=16)
     source = models.CharField(_("decided by"), max_length=128)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    # SHA-1 of what matching derives (verdict, priority, due date): an unchanged finding is
+    # recognised without loading it.
+    fingerprint = models.CharField(max_length=40, blank=True)
     reported = models.BooleanField(_("reported by a source"), default=True)
     priority = models.CharField(_("priority"), max_length=2, choices=PRIORITY_CHOICES)
     priority_score = models.FloatField(_("priority score"))

@@ -8,6 +8,8 @@ a finding is closed only by a run that completed over its asset and vulnerabilit
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +60,8 @@ MATCHER = "matching"
 CHUNK = 500
 STALE_RUN = timedelta(hours=2)  # a "running" run older than this died with its process
 UPDATED_FIELDS = [
+    "unit",
+    "fingerprint",
     "matched_name",
     "matched_version",
     "state",
@@ -248,16 +252,21 @@ def _candidates(assets: QuerySet[Asset], vulnerability_ids: Sequence[int]) -> Qu
 
 
 def _remember_keys(hosts: Sequence[Host], renames: dict[str, str]) -> None:
-    """Store what each matched host can match on (replacing what its last run stored)."""
-    ids = [host.asset for host in hosts]
-    for part in chunks(ids, CHUNK):
-        AssetKey.objects.filter(asset_id__in=part).delete()
+    """Store what each matched host can match on; only the differences are written."""
+    stored: dict[tuple[int, str], int] = {}
+    for part in chunks([host.asset for host in hosts], CHUNK):
+        stored.update(
+            ((asset, key), pk)
+            for pk, asset, key in AssetKey.objects.filter(asset_id__in=part).values_list(
+                "pk", "asset_id", "key"
+            )
+        )
+    wanted = {(host.asset, key[:512]) for host in hosts for key in asset_keys(host, renames)}
+    gone = [pk for pair, pk in stored.items() if pair not in wanted]
+    for part in chunks(gone, CHUNK):
+        AssetKey.objects.filter(pk__in=part).delete()
     AssetKey.objects.bulk_create(
-        (
-            AssetKey(asset_id=host.asset, key=key[:512])
-            for host in hosts
-            for key in sorted(asset_keys(host, renames))
-        ),
+        (AssetKey(asset_id=asset, key=key) for asset, key in sorted(wanted - stored.keys())),
         batch_size=2000,
     )
 
@@ -280,7 +289,8 @@ def _reconcile(
     vulnerability_ids: Sequence[int] | None,
 ) -> Summary:
     """Findings of the scope brought in line with the verdicts; `refute(asset, vulnerabilities)`
-    explains the ones closed."""
+    explains the ones closed. An unchanged finding (same fingerprint, same decision) is only
+    marked seen: it is never loaded as an object."""
     now = clock.now()
     summary = Summary(verdicts=len(verdicts))
     reported = {v.identity: v for v in verdicts if v.state is not State.NOT_AFFECTED}
@@ -289,67 +299,86 @@ def _reconcile(
     existing = _existing(asset_ids, vulnerability_ids)
     vulnerabilities = vulnerability_factors(
         [v.vulnerability for v in reported.values()]
-        + [finding.vulnerability_id for finding in existing.values()]
+        + [row.vulnerability for row in existing.values()]
     )
     assets = asset_factors(asset_ids)
     sla = sla_days({factors.unit_id for factors in assets.values()})
     decisions = applicable_decisions(asset_ids, [v.vulnerability for v in reported.values()])
     created: list[Finding] = []
-    changed: list[Finding] = []
-    events: list[FindingEvent] = []
+    touched: dict[int, tuple[Verdict, Derived, Any]] = {}  # pk → what to write
+    seen: list[int] = []
     for identity, verdict in reported.items():
-        finding = existing.pop(identity, None)
         asset = assets[verdict.asset]
-        factors = vulnerabilities[verdict.vulnerability]
         decision = decisions.find(verdict)
-        if finding is None:
-            finding = _new_finding(verdict, asset, now)
-            _apply(finding, verdict, factors, asset, sla[asset.unit_id], decision, now)
-            created.append(finding)
-            events.append(_event(finding, "opened", "", finding.status, run, now, verdict))
-            summary.new += 1
-            continue
-        before = (finding.status, finding.state, finding.explanation, finding.priority_score)
-        old_status = finding.status
-        _apply(finding, verdict, factors, asset, sla[asset.unit_id], decision, now)
-        if old_status in CLOSED_STATUSES:
-            events.append(
-                _event(finding, "reopened", old_status, finding.status, run, now, verdict)
+        row = existing.pop(identity, None)
+        first_seen = row.first_seen if row is not None else now
+        derived = _derive(verdict, vulnerabilities[verdict.vulnerability], asset, sla, first_seen)
+        if row is None:
+            finding = Finding(
+                asset_id=verdict.asset,
+                vulnerability_id=verdict.vulnerability,
+                kind=verdict.kind.value,
+                ref=verdict.ref,
+                first_seen=now,
+                status=FindingStatus.OPEN,
             )
-            summary.reopened += 1
-        elif before != (finding.status, finding.state, finding.explanation, finding.priority_score):
-            summary.updated += 1
-        else:
+            _apply(finding, derived, decision, now)
+            created.append(finding)
+            summary.new += 1
+        elif row.unchanged(derived.fingerprint, decision):
+            seen.append(row.pk)
             summary.unchanged += 1
-        changed.append(finding)
-    refuted = _refutations(existing.values(), refute)
+        else:
+            touched[row.pk] = (verdict, derived, decision)
+    leaving = [(identity, row) for identity, row in existing.items() if row.reported]
+    refuted = _refutations(leaving, refute)
     summary.not_affected = len(refuted)
-    for identity, finding in existing.items():  # in scope, no longer reported by the matcher
-        if not finding.reported:
-            continue  # closed before: nothing changes
-        if finding.status in ACTIVE_STATUSES:
+    events: list[FindingEvent] = []
+    changed: list[Finding] = []
+    for finding in _load(list(touched) + [row.pk for _, row in leaving]):
+        if finding.pk in touched:
+            verdict, derived, decision = touched[finding.pk]
             old_status = finding.status
-            finding.status, finding.closed_at = FindingStatus.FIXED, now
-            summary.closed += 1
-            why = refuted.get(identity)
-            events.append(_event(finding, "fixed", old_status, finding.status, run, now, why))
-        finding.reported, finding.updated_at = False, now
+            _apply(finding, derived, decision, now)
+            if old_status in CLOSED_STATUSES:
+                events.append(
+                    _event(finding, "reopened", old_status, finding.status, run, now, verdict)
+                )
+                summary.reopened += 1
+            else:
+                summary.updated += 1
+        else:  # in scope, no longer reported by the matcher
+            if finding.status in ACTIVE_STATUSES:
+                old_status = finding.status
+                finding.status, finding.closed_at = FindingStatus.FIXED, now
+                summary.closed += 1
+                why = refuted.get(
+                    (finding.asset_id, finding.vulnerability_id, finding.kind, finding.ref)
+                )
+                events.append(_event(finding, "fixed", old_status, finding.status, run, now, why))
+            finding.reported, finding.updated_at = False, now
         changed.append(finding)
     Finding.objects.bulk_create(created, batch_size=CHUNK)
     bulk_set(changed, UPDATED_FIELDS)
-    _record_sources(run, created, changed, now)
+    for ids in chunks(seen, CHUNK):
+        Finding.objects.filter(pk__in=ids).update(last_seen=now)
+    events += [
+        _event(finding, "opened", "", finding.status, run, now, reported[_identity(finding)])
+        for finding in created
+    ]
+    _record_sources(run, created, changed, seen, now)
     FindingEvent.objects.bulk_create(events, batch_size=CHUNK)
     return summary
 
 
 def _refutations(
-    leaving: Iterable[Finding], refute: Callable[[int, set[int]], list[Verdict]]
+    leaving: Iterable[tuple[tuple[int, int, str, int], Stored]],
+    refute: Callable[[int, set[int]], list[Verdict]],
 ) -> dict[tuple[int, int, str, int], Verdict]:
     """The NOT_AFFECTED verdicts of the reported findings the matcher no longer reports."""
     by_asset: dict[int, set[int]] = {}
-    for finding in leaving:
-        if finding.reported:
-            by_asset.setdefault(finding.asset_id, set()).add(finding.vulnerability_id)
+    for identity, row in leaving:
+        by_asset.setdefault(identity[0], set()).add(row.vulnerability)
     return {
         verdict.identity: verdict
         for asset_id, vulnerabilities in by_asset.items()
@@ -358,54 +387,85 @@ def _refutations(
     }
 
 
+def _identity(finding: Finding) -> tuple[int, int, str, int]:
+    return (finding.asset_id, finding.vulnerability_id, finding.kind, finding.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a run needs of a stored finding to tell whether it changed."""
+
+    pk: int
+    vulnerability: int
+    status: str
+    decision: int | None
+    reported: bool
+    fingerprint: str
+    first_seen: datetime
+
+    def unchanged(self, fingerprint: str, decision: Any) -> bool:
+        """Nothing to write but "seen again": same derived values, same decision in force, and
+        no status the run would change (a closed finding reopens, an ended decision reopens)."""
+        if not self.reported or fingerprint != self.fingerprint:
+            return False
+        if decision is not None:
+            return bool(self.decision == decision.pk and self.status == decision.status)
+        return self.decision is None and self.status not in CLOSED_STATUSES
+
+
 def _existing(
     asset_ids: list[int], vulnerability_ids: Sequence[int] | None
-) -> dict[tuple[int, int, str, int], Finding]:
-    """Every finding of the scope, reported or not (a closed one may reopen)."""
+) -> dict[tuple[int, int, str, int], Stored]:
+    """Every finding of the scope, reported or not (a closed one may reopen), as tuples."""
     found = {}
     for part in chunks(asset_ids, CHUNK):
         query = Finding.objects.filter(asset_id__in=part)
         if vulnerability_ids is not None:
             query = query.filter(vulnerability_id__in=list(vulnerability_ids))
-        for finding in query:
-            found[(finding.asset_id, finding.vulnerability_id, finding.kind, finding.ref)] = finding
+        for row in query.values_list(
+            "pk",
+            "asset_id",
+            "vulnerability_id",
+            "kind",
+            "ref",
+            "status",
+            "decision_id",
+            "reported",
+            "fingerprint",
+            "first_seen",
+        ):
+            pk, asset, vulnerability, kind, ref, status, decision, reported, fingerprint, first = (
+                row
+            )
+            found[(asset, vulnerability, kind, ref)] = Stored(
+                pk, vulnerability, status, decision, reported, fingerprint, first
+            )
     return found
 
 
-def _new_finding(verdict: Verdict, asset: AssetFactors, now: datetime) -> Finding:
-    return Finding(
-        unit_id=asset.unit_id,
-        asset_id=verdict.asset,
-        vulnerability_id=verdict.vulnerability,
-        kind=verdict.kind.value,
-        ref=verdict.ref,
-        first_seen=now,
-        status=FindingStatus.OPEN,
-    )
+def _load(ids: list[int]) -> list[Finding]:
+    return [
+        finding
+        for part in chunks(sorted(ids), CHUNK)
+        for finding in Finding.objects.filter(pk__in=part)
+    ]
 
 
-def _apply(
-    finding: Finding,
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What matching derives for a finding: the verdict's fields, the priority, the due date."""
+
+    values: dict[str, Any]
+    fingerprint: str
+
+
+def _derive(
     verdict: Verdict,
     factors: VulnerabilityFactors,
     asset: AssetFactors,
-    days: dict[str, int],
-    decision: Any,
-    now: datetime,
-) -> None:
-    """The verdict, the priority and the due date onto the finding; the status follows the
-    triage decision in force, else reopens a closed finding."""
-    finding.unit_id = asset.unit_id
-    finding.matched_name = verdict.name[:255]
-    finding.matched_version = verdict.version[:128]
-    finding.state = verdict.state.value
-    finding.confidence = verdict.confidence
-    finding.rule = verdict.rule.value
-    finding.source = verdict.source[:128]
-    finding.explanation = explanation_json(verdict)
-    finding.reported = True
-    finding.last_seen = now
-    finding.updated_at = now
+    sla: dict[int, dict[str, int]],
+    first_seen: datetime,
+) -> Derived:
     result = priority.score(
         priority.Factors(
             cvss=factors.cvss,
@@ -419,20 +479,47 @@ def _apply(
             potential=verdict.state is State.POTENTIAL,
         )
     )
-    finding.priority = result.priority.value
-    finding.priority_score = result.value
-    finding.priority_breakdown = [
-        {"factor": part.factor, "value": part.value, "points": part.points} for part in result.parts
-    ]
-    finding.priority_formula = result.formula
     due = priority.due_date(
-        first_seen=clock.local_date(finding.first_seen),
+        first_seen=clock.local_date(first_seen),
         priority=result.priority,
-        sla_days=days,
+        sla_days=sla[asset.unit_id],
         warnings=tuple((number, on) for number, on in factors.warnings if on is not None),
         kev_due=factors.kev_due,
     )
-    finding.due_date, finding.due_reason = due.on, due.reason
+    values = {
+        "unit_id": asset.unit_id,
+        "matched_name": verdict.name[:255],
+        "matched_version": verdict.version[:128],
+        "state": verdict.state.value,
+        "confidence": verdict.confidence,
+        "rule": verdict.rule.value,
+        "source": verdict.source[:128],
+        "explanation": explanation_json(verdict),
+        "priority": result.priority.value,
+        "priority_score": result.value,
+        "priority_breakdown": [
+            {"factor": part.factor, "value": part.value, "points": part.points}
+            for part in result.parts
+        ],
+        "priority_formula": result.formula,
+        "due_date": due.on,
+        "due_reason": due.reason,
+    }
+    fingerprint = hashlib.sha1(  # noqa: S324 - a change detector, not security
+        json.dumps(values, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    return Derived(values, fingerprint)
+
+
+def _apply(finding: Finding, derived: Derived, decision: Any, now: datetime) -> None:
+    """The derived values onto the finding; the status follows the triage decision in force,
+    else reopens a closed finding (or one whose decision ended)."""
+    for name, value in derived.values.items():
+        setattr(finding, name, value)
+    finding.fingerprint = derived.fingerprint
+    finding.reported = True
+    finding.last_seen = now
+    finding.updated_at = now
     if decision is not None:
         finding.decision = decision
         finding.status = decision.status
@@ -472,9 +559,18 @@ def _event(
 
 
 def _record_sources(
-    run: MatchRun, created: Iterable[Finding], changed: Iterable[Finding], now: datetime
+    run: MatchRun,
+    created: Iterable[Finding],
+    changed: Iterable[Finding],
+    seen: list[int],
+    now: datetime,
 ) -> None:
-    """The matcher as a source of each finding: active while it reports the finding."""
+    """The matcher as a source of each finding: active while it reports the finding (`seen`:
+    the unchanged ones, still reported)."""
+    for ids in chunks(seen, CHUNK):
+        FindingSource.objects.filter(finding_id__in=ids, source=MATCHER).update(
+            last_seen=now, run=run
+        )
     rows = {
         source.finding_id: source
         for part in chunks([finding.pk for finding in changed], CHUNK)
