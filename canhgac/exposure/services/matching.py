@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit
@@ -96,6 +96,7 @@ class Summary:
     unchanged: int = 0
     updated: int = 0
     not_affected: int = 0
+    verified: int = 0
     seconds: float = 0.0
     by_state: dict[str, int] = field(default_factory=dict)
 
@@ -109,6 +110,7 @@ class Summary:
             "unchanged": self.unchanged,
             "updated": self.updated,
             "not_affected": self.not_affected,
+            "verified": self.verified,
             "seconds": round(self.seconds, 3),
             "by_state": self.by_state,
         }
@@ -367,8 +369,46 @@ def _reconcile(
         for finding in created
     ]
     _record_sources(run, created, changed, seen, now)
+    events += _verify(run, asset_ids, vulnerability_ids, now, summary)
     FindingEvent.objects.bulk_create(events, batch_size=CHUNK)
     return summary
+
+
+def _verify(
+    run: MatchRun,
+    asset_ids: list[int],
+    vulnerability_ids: Sequence[int] | None,
+    now: datetime,
+    summary: Summary,
+) -> list[FindingEvent]:
+    """Fixed findings that newer inventory data (the asset seen again after the fix) still does
+    not report become verified."""
+    verified = []
+    for part in chunks(asset_ids, CHUNK):
+        query = Finding.objects.filter(
+            asset_id__in=part,
+            status=FindingStatus.FIXED,
+            reported=False,
+            closed_at__lt=F("asset__last_seen"),
+        )
+        if vulnerability_ids is not None:
+            query = query.filter(vulnerability_id__in=list(vulnerability_ids))
+        verified += list(query.values_list("pk", flat=True))
+    for part in chunks(verified, CHUNK):
+        Finding.objects.filter(pk__in=part).update(status=FindingStatus.VERIFIED, updated_at=now)
+    summary.verified = len(verified)
+    return [
+        FindingEvent(
+            finding_id=pk,
+            at=now,
+            kind="verified",
+            from_status=FindingStatus.FIXED,
+            to_status=FindingStatus.VERIFIED,
+            actor=MATCHER,
+            run=run,
+        )
+        for pk in verified
+    ]
 
 
 def _refutations(

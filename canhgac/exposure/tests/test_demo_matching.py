@@ -8,6 +8,7 @@ import pytest
 
 from canhgac.accounts.actors import SystemActor
 from canhgac.advisories.models import Vulnerability
+from canhgac.core import clock
 from canhgac.demo.loader import demo_load
 from canhgac.exposure.models import Finding, FindingEvent, MatchRun
 from canhgac.exposure.services.matching import exposure_match
@@ -132,6 +133,12 @@ def test_installing_the_update_closes_the_finding_and_says_why(demo: None) -> No
     assert fixed.detail["reasons"][0]["code"] == "build_has_fix"
     # the other finding of the host stays open
     assert _finding("mail01.thanhvan.example", "CVE-2022-23277").status == "open"
+    # the host reports again after the fix, still patched: the fix is verified
+    Asset.objects.filter(pk=mail.pk).update(last_seen=clock.now())
+    run = exposure_match(by=ACTOR, asset_ids=[mail.pk])
+    rpc.refresh_from_db()
+    assert (rpc.status, run.counts["verified"]) == ("verified", 1)
+    assert rpc.events.filter(kind="verified").exists()
     # a rollback of the update reopens it
     Asset.objects.filter(pk=mail.pk).update(os_build="10.0.17763.2686")
     run = exposure_match(by=ACTOR, asset_ids=[mail.pk])
