@@ -21,6 +21,7 @@ from canhgac.advisories.feeds.records import WarningLetterRecord
 from canhgac.advisories.models import WarningAttachment, WarningLetter
 from canhgac.core.downloads import download
 from canhgac.core.exceptions import ConflictError, SourceLocation, ValidationError
+from canhgac.exposure import selectors as exposure_selectors
 from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
@@ -75,11 +76,16 @@ def vulnerability_list(request: HttpRequest) -> HttpResponse:
 def vulnerability_detail(request: HttpRequest, cve_id: str) -> HttpResponse:
     detail = selectors.vulnerability_detail(cve_id=cve_id)
     criteria = detail["affected_criteria"]
+    findings = exposure_selectors.finding_filter(
+        exposure_selectors.finding_list_for_user(user=signed_in_user(request)),
+        exposure_selectors.FindingFilter(cve=detail["id"], status="active"),
+    )
     return render(
         request,
         "web/advisories/vulnerability_detail.html",
         {
             "v": detail,
+            "active_findings": findings.count(),
             "configurations": [c for c in criteria if not c["status"]],
             "packages": [c for c in criteria if c["status"]],
         },

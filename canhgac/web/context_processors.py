@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +21,10 @@ class NavItem:
     label: str | Promise
     url: str | None  # None: the capability arrives with a later release
     active_prefix: str = ""
+    current: bool = False  # the item of the page shown (the longest matching prefix)
 
 
 COMING: tuple[str | Promise, ...] = (
-    _("Exposure"),
     _("Remediation"),
     _("Duty"),
     _("Monitoring"),
@@ -32,6 +32,16 @@ COMING: tuple[str | Promise, ...] = (
     _("Sharing"),
     _("Reports"),
 )
+
+
+def _mark_current(items: list[NavItem], path: str) -> list[NavItem]:
+    """Mark the item whose prefix is the longest start of `path` (/exposure/findings/7/ is
+    under "Findings", not "Exposure")."""
+    matching = [
+        item for item in items if item.active_prefix and path.startswith(item.active_prefix)
+    ]
+    current = max(matching, key=lambda item: len(item.active_prefix), default=None)
+    return [replace(item, current=True) if item is current else item for item in items]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -48,6 +58,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Vulnerabilities"), reverse("web:vulnerability_list"), "/advisories/CVE"),
         NavItem(_("Warning letters"), reverse("web:warning_list"), "/advisories/warnings"),
         NavItem(_("Feed status"), reverse("web:feed_status"), "/advisories/feeds"),
+        NavItem(_("Exposure"), reverse("web:exposure_dashboard"), "/exposure/"),
+        NavItem(_("Findings"), reverse("web:finding_list"), "/exposure/findings"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(
@@ -59,7 +71,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Users"), reverse("web:user_list"), "/users"))
     return {
         **common,
-        "nav_items": items,
+        "nav_items": _mark_current(items, request.path),
         "nav_coming": [NavItem(label, None) for label in COMING],
         "nav_roles": sorted({grant.role.label for grant in access.access_context(user).grants}),
     }

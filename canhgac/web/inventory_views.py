@@ -16,6 +16,7 @@ from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit, User
 from canhgac.core.exceptions import ValidationError
+from canhgac.exposure import selectors as exposure_selectors
 from canhgac.inventory import selectors, services
 from canhgac.inventory.importers.registry import format_ids
 from canhgac.inventory.models import ASSET_KIND_CHOICES, SYSTEM_STATUS_CHOICES
@@ -202,12 +203,21 @@ def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
     asset = selectors.asset_get_for_user(user=user, asset_id=asset_id)
     components = asset.components.filter(removed_at__isnull=True).order_by("name", "version")
     page = Paginator(components, 100).get_page(request.GET.get("page"))
+    findings = (
+        exposure_selectors.finding_filter(
+            exposure_selectors.finding_list_for_user(user=user),
+            exposure_selectors.FindingFilter(status="active"),
+        )
+        .filter(asset=asset)
+        .order_by("-priority_score", "vulnerability__cve_id", "pk")
+    )
     return render(
         request,
         "web/inventory/asset_detail.html",
         {
             "asset": asset,
             "page": page,
+            "findings": findings,
             "services": asset.services.filter(removed_at__isnull=True),
             "updates": asset.updates.filter(removed_at__isnull=True).order_by(
                 "-installed_on", "kb"

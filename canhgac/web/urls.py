@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from canhgac.web import advisory_views, inventory_views, views
+from canhgac.web import advisory_views, exposure_views, inventory_views, views
 
 app_name = "web"
 
@@ -44,6 +44,24 @@ urlpatterns = [
     ),
     path(
         "advisories/<str:cve_id>/", advisory_views.vulnerability_detail, name="vulnerability_detail"
+    ),
+    path("exposure/", exposure_views.exposure_dashboard, name="exposure_dashboard"),
+    path("exposure/match/", exposure_views.exposure_match, name="exposure_match"),
+    path("exposure/findings/", exposure_views.finding_list, name="finding_list"),
+    path(
+        "exposure/findings/triage/",
+        exposure_views.finding_bulk_triage,
+        name="finding_bulk_triage",
+    ),
+    path(
+        "exposure/findings/<int:finding_id>/",
+        exposure_views.finding_detail,
+        name="finding_detail",
+    ),
+    path(
+        "exposure/findings/<int:finding_id>/triage/",
+        exposure_views.finding_triage,
+        name="finding_triage",
     ),
     path("audit/", views.audit_list, name="audit_list"),
     path("users/", views.user_list, name="user_list"),

@@ -172,11 +172,12 @@ def _is_windows(family: str) -> bool:
     return family.lower().startswith("windows")
 
 
-def _renamed(host: Host, renames: dict[str, str]) -> tuple[Host, dict[int, Reason]]:
-    """The host with deprecated CPE names of its software replaced by their successors."""
+def _renamed(host: Host, renames: dict[str, str]) -> tuple[Host, dict[tuple[str, int], Reason]]:
+    """The host with deprecated CPE names of its software replaced by their successors, and a
+    note per renamed software ((kind, ref) → reason) for its verdicts' explanations."""
     if not renames:
         return host, {}
-    notes: dict[int, Reason] = {}
+    notes: dict[tuple[str, int], Reason] = {}
     software = []
     for item in host.software:
         cpes = []
@@ -188,7 +189,9 @@ def _renamed(host: Host, renames: dict[str, str]) -> tuple[Host, dict[int, Reaso
             name = cpe.parse(text)
             part, vendor, product = new.split(":", 2)
             cpes.append(replace(name, part=part, vendor=vendor, product=product).formatted())
-            notes[id(item)] = reason("cpe_renamed", old=_product_key(text), new=new)
+            notes[(item.kind.value, item.ref)] = reason(
+                "cpe_renamed", old=_product_key(text), new=new
+            )
         software.append(replace(item, cpes=tuple(cpes)) if cpes != list(item.cpes) else item)
     return replace(host, software=tuple(software)), notes
 
@@ -203,7 +206,7 @@ def match_host(host: Host, knowledge: Knowledge, explain: Explain = None) -> lis
     NOT_AFFECTED verdicts are returned for the vulnerabilities in `explain` (all when None):
     a run asks only for those of the findings it closes, as a patched Windows host has a
     refutation for nearly every Windows CVE."""
-    host, _ = _renamed(host, knowledge.renames)
+    host, renamed = _renamed(host, knowledge.renames)
     found: dict[tuple[int, str, int], Verdict] = {}
     silent: set[tuple[int, str, int]] = set()  # decided not affected by Microsoft's data
     for verdict in (
@@ -217,14 +220,20 @@ def match_host(host: Host, knowledge: Knowledge, explain: Explain = None) -> lis
         current = found.get(key)
         if current is None or _stronger(verdict, current):
             found[key] = verdict
-    return sorted(
-        (
-            verdict
-            for verdict in found.values()
-            if verdict.state is not State.NOT_AFFECTED or _wanted(explain, verdict.vulnerability)
-        ),
-        key=lambda item: (item.cve_id, item.kind.value, item.ref),
-    )
+    kept = [
+        verdict
+        for verdict in found.values()
+        if verdict.state is not State.NOT_AFFECTED or _wanted(explain, verdict.vulnerability)
+    ]
+    if renamed:
+        kept = [_noted(verdict, renamed.get((verdict.kind.value, verdict.ref))) for verdict in kept]
+    return sorted(kept, key=lambda item: (item.cve_id, item.kind.value, item.ref))
+
+
+def _noted(verdict: Verdict, note: Reason | None) -> Verdict:
+    if note is None or verdict.rule is not Rule.CPE:
+        return verdict
+    return replace(verdict, reasons=(note, *verdict.reasons))
 
 
 def _stronger(candidate: Verdict, current: Verdict) -> bool:

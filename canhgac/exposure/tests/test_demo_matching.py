@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from canhgac.accounts.actors import SystemActor
-from canhgac.advisories.models import Vulnerability
+from canhgac.advisories.models import CpeDeprecation, Vulnerability
 from canhgac.core import clock
 from canhgac.demo.loader import demo_load
 from canhgac.exposure.models import Finding, FindingEvent, MatchRun
 from canhgac.exposure.services.matching import exposure_match
-from canhgac.inventory.models import Asset
+from canhgac.inventory.models import Asset, Component
 
 ACTOR = SystemActor("test")
 
@@ -179,3 +179,31 @@ def test_a_run_over_some_vulnerabilities_touches_only_those(demo: None) -> None:
     run = exposure_match(by=ACTOR, vulnerability_ids=[spring.pk])
     assert run.counts["closed"] == 0  # the RPC finding is outside the run's scope
     assert _finding("mail01.thanhvan.example", "CVE-2022-26809").status == "open"
+
+
+def test_a_deprecated_cpe_name_in_the_inventory_is_resolved_from_the_dictionary(
+    demo: None,
+) -> None:
+    """The CPE dictionary deprecates the inventory's name for the one NVD's criteria use."""
+    old = "cpe:2.3:a:pivotal_software:spring_framework:5.3.17:*:*:*:*:*:*:*"
+    new = "cpe:2.3:a:vmware:spring_framework:5.3.17:*:*:*:*:*:*:*"
+    CpeDeprecation.objects.create(name=old, deprecated_by=[new])
+    host = Asset.objects.get(key="hcc-app01.thanhvan.example")  # JDK 11, Spring 5.3.18 jars
+    Component.objects.create(
+        asset=host,
+        source="manual",
+        fingerprint="old-spring-name",
+        name="Spring Framework (vendor bundle)",
+        version="5.3.17",
+        cpe=old,
+        first_seen=clock.now(),
+        last_seen=clock.now(),
+    )
+    exposure_match(by=ACTOR, asset_ids=[host.pk])
+    finding = Finding.objects.get(asset=host, vulnerability__cve_id="CVE-2022-22965")
+    assert finding.matched_name == "Spring Framework (vendor bundle)"
+    assert finding.explanation[0] == {
+        "code": "cpe_renamed",
+        "old": "a:pivotal_software:spring_framework",
+        "new": "a:vmware:spring_framework",
+    }

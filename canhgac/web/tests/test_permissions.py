@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -16,7 +21,12 @@ from canhgac.accounts.tests.world import (
 from canhgac.advisories.models import WarningLetter
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.exposure.models import Finding, FindingEvent, MatchRun, TriageDecision
 from canhgac.inventory.models import Asset
+
+EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
+EDITS_B = frozenset({"province_admin", "province_analyst", "other_unit"})
+PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
 
 def resolve(page: str) -> str:
@@ -25,6 +35,10 @@ def resolve(page: str) -> str:
     if "{asset}" in page:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return page.replace("{asset}", str(asset.pk))
+    if "{finding_a}" in page or "{finding_b}" in page:
+        a = Finding.objects.get(asset__key="dvc-web01.example.gov.vn").pk
+        b = Finding.objects.get(asset__key="hsba-app").pk
+        return page.replace("{finding_a}", str(a)).replace("{finding_b}", str(b))
     return page
 
 
@@ -57,6 +71,10 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/advisories/warnings/": (ALL, 403),
     "/advisories/warnings/{warning}/": (ALL, 403),
     "/advisories/warnings/new/": (frozenset({"province_admin", "province_analyst"}), 403),
+    "/exposure/": (ALL, 403),
+    "/exposure/findings/": (ALL, 403),
+    "/exposure/findings/{finding_a}/": (SEES_A, 404),
+    "/exposure/findings/{finding_b}/": (SEES_B, 404),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/password/": (ALL, 403),
@@ -103,8 +121,8 @@ def test_every_page_is_in_the_matrix() -> None:
     from canhgac.web.urls import urlpatterns
 
     names = {pattern.name for pattern in urlpatterns if pattern.name}
-    covered = {resolve_path(page.replace("{warning}", "1").replace("{asset}", "1")).url_name
-               for page in PAGES}  # fmt: skip
+    paths = [*PAGES, *(case.path for case in POSTS)]
+    covered = {resolve_path(re.sub(r"\{\w+\}", "1", path)).url_name for path in paths}
     assert names - covered - set(NOT_IN_MATRIX) == set()
 
 
@@ -151,3 +169,116 @@ def test_token_revoke_of_someone_else_is_not_found(world: World, client: Client,
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+# --- POSTs: who may write, and a denied write changes nothing ---------------------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    name: str
+    path: str
+    data: dict[str, Any]
+    allowed: frozenset[str]  # these roles get a redirect (302)
+    hidden_from: frozenset[str] = field(default_factory=frozenset)  # 404 instead of 403
+
+
+BULK_A_AND_B = ["{finding_a}", "{finding_b}"]
+POSTS: list[Post] = [
+    Post("match everything", "/exposure/match/", {"full": "on"}, PROVINCE_WRITERS),
+    Post("match A", "/exposure/match/", {"unit": "A"}, EDITS_A, ALL - SEES_A),
+    Post("match B", "/exposure/match/", {"unit": "B"}, EDITS_B, ALL - SEES_B),
+    Post(
+        "triage a finding of A",
+        "/exposure/findings/{finding_a}/triage/",
+        {"status": "false_positive", "reason": "Không dùng Spring MVC"},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "accept the risk of a finding of A",
+        "/exposure/findings/{finding_a}/triage/",
+        {"status": "accepted_risk", "reason": "Hệ thống sắp ngừng", "until": "01/01/2099"},
+        PROVINCE_WRITERS | {"unit_manager"},
+        ALL - SEES_A,
+    ),
+    Post(
+        "triage a finding of B",
+        "/exposure/findings/{finding_b}/triage/",
+        {"status": "in_remediation", "reason": "Đã giao nhiệm vụ"},
+        EDITS_B,
+        ALL - SEES_B,
+    ),
+    Post(
+        "bulk triage of A",
+        "/exposure/findings/triage/",
+        {"finding": ["{finding_a}"], "status": "mitigated", "reason": "Chặn bằng WAF"},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "bulk triage of A and B",
+        "/exposure/findings/triage/",
+        {"finding": BULK_A_AND_B, "status": "in_remediation", "reason": "Xem lại"},
+        PROVINCE_WRITERS,
+        ALL - (SEES_A & SEES_B),
+    ),
+]
+
+
+def snapshot() -> tuple[Any, ...]:
+    """Everything a denied exposure write could have changed."""
+    return (
+        sorted(Finding.objects.values_list("pk", "status", "decision_id", "updated_at")),
+        TriageDecision.objects.count(),
+        FindingEvent.objects.count(),
+        MatchRun.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("role", ROLE_KEYS)
+@pytest.mark.parametrize("case", POSTS, ids=[case.name for case in POSTS])
+def test_post_permission_matrix(
+    inventory_world: World,
+    client: Client,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    role: str,
+    case: Post,
+) -> None:
+    client.force_login(inventory_world.users[role])
+    data = {
+        key: [resolve(item) for item in value] if isinstance(value, list) else value
+        for key, value in case.data.items()
+    }
+    before = snapshot()
+    denials = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(resolve(case.path), data)
+
+    if role in case.allowed:
+        assert response.status_code == 302, response.content
+        if case.path == "/exposure/match/":
+            assert len(queued) == 1  # the matching task, enqueued once the request commits
+        else:
+            assert snapshot() != before
+        return
+    assert response.status_code == (404 if role in case.hidden_from else 403)
+    assert queued == []
+    assert snapshot() == before, "a denied request changed stored data"
+    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == denials + 1
+
+
+@pytest.mark.parametrize("path", sorted({case.path for case in POSTS}))
+def test_posts_need_login(db: None, client: Client, path: str) -> None:
+    response = client.post(re.sub(r"\{\w+\}", "1", path), {"status": "open", "reason": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize(
+    "path", ["/exposure/match/", "/exposure/findings/triage/", "/exposure/findings/1/triage/"]
+)
+def test_exposure_writes_refuse_get(inventory_world: World, client: Client, path: str) -> None:
+    client.force_login(inventory_world.users["province_admin"])
+    assert client.get(path).status_code == 405

@@ -199,6 +199,7 @@ CASES: list[Case] = [
             JDK11,
         ),
         "affected",
+        "cpe_renamed",
     ),
     spring("jdk-alone-platform-only", linux(JDK11), "none"),
     spring(
