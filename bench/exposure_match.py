@@ -71,35 +71,60 @@ def import_base(pages: Path, manifest: dict[str, Any]) -> float:
 
 
 def vocabulary(rng: random.Random, distinct: int) -> list[tuple[str, str]]:
-    """(CPE 2.3 name, version) pairs: a third from the base's products at versions around its
-    bounds, the rest products the base does not know."""
+    """(CPE 2.3 name, version) pairs: a third from the base's products, mostly at their newest
+    bound versions (installed software is usually recent) and sometimes at a middle one, the
+    rest products the base does not know."""
+    from django.db.models import Count
+
     from canhgac.advisories.models import AffectedCriterion
 
-    known: dict[str, set[str]] = {}
-    for product, key, *bounds in (
+    # Products as an inventory has them: the long tail (2-60 criteria each), not the few the
+    # generator reuses from the real records tens of thousands of times.
+    tail = list(
         AffectedCriterion.objects.filter(vulnerable=True, scheme="cpe")
-        .values_list(
+        .values("product")
+        .annotate(count=Count("pk"))
+        .filter(count__gte=2, count__lte=60)
+        .values_list("product", flat=True)
+    )
+    rng.shuffle(tail)
+    chosen_products = tail[: distinct // 3]
+    known: dict[str, set[str]] = {}
+    for part_products in (
+        chosen_products[start : start + 500] for start in range(0, len(chosen_products), 500)
+    ):
+        for product, key, *bounds in AffectedCriterion.objects.filter(
+            vulnerable=True, scheme="cpe", product__in=part_products
+        ).values_list(
             "product",
             "key",
             "version_start_including",
             "version_end_including",
             "version_end_excluding",
-        )
-        .order_by("?")[:60_000]
-        .iterator()
-    ):
-        version = key.split(":")[5] if key.count(":") >= 12 else "*"
-        candidates = {value for value in bounds if value} | ({version} - {"*", "-"})
-        if candidates:
+        ):
+            version = key.split(":")[5] if key.count(":") >= 12 else "*"
+            candidates = {value for value in bounds if value} | ({version} - {"*", "-"})
             known.setdefault(product, set()).update(candidates)
+    from canhgac.exposure.matching.versions import sort_key
+
     products = sorted(known)
     rng.shuffle(products)
     pairs: list[tuple[str, str]] = []
     for product in products[: distinct // 3]:
         part, vendor, name = product.split(":", 2)
+        ordered = sorted(
+            (version for version in known[product] if sort_key(version) is not None),
+            key=lambda version: sort_key(version) or (),
+        )
+        if not ordered:
+            continue
+        # as installed software is: mostly a recent release (past most bounds), sometimes old
+        chosen = {ordered[-1], ordered[max(0, len(ordered) - 2)]}
+        if rng.random() < 0.2:
+            chosen.add(ordered[len(ordered) // 2])
         pairs.extend(
             (f"cpe:2.3:{part}:{vendor}:{name}:{version}:*:*:*:*:*:*:*", version)
-            for version in sorted(known[product])[:3]
+            for version in sorted(chosen)
         )
     while len(pairs) < distinct:
         number = len(pairs)

@@ -205,6 +205,7 @@ CRITERION_FIELDS = (
     "status",
     "vers",
     "versions",
+    "pk",
 )
 
 
@@ -258,25 +259,37 @@ def _kbs(text: str) -> list[str]:
 
 
 def _criteria_rows(keys: Keys, wanted: set[int] | None) -> dict[int, list[tuple]]:  # type: ignore[type-arg]
-    """Every criterion row of every (vulnerability, source, configuration) that names one of the
-    products or packages: the platform criteria of a matching configuration come along."""
-    hit: set[tuple[int, str, int]] = set()
+    """The criterion rows the hosts can meet: those naming one of their products or packages;
+    and, for a configuration or node that combines criteria with AND or NOT (platform
+    conditions), every row of it. An OR node's other products cannot change a match's verdict,
+    so a configuration listing forty Oracle products loads only the one a host runs."""
+    found: dict[tuple[int, str, int], list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
+    whole: set[tuple[int, str, int]] = set()
     for names in chunks(sorted(keys.products | keys.packages), CHUNK):
         query = AffectedCriterion.objects.filter(product__in=names)
         if wanted is not None:
             query = query.filter(vulnerability_id__in=wanted)
-        hit.update(query.values_list("vulnerability_id", "source", "configuration").distinct())
-    by_vulnerability: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    ids = sorted({item[0] for item in hit})
-    for part in chunks(ids, CHUNK):
-        for row in (
-            AffectedCriterion.objects.filter(vulnerability_id__in=part)
-            .order_by("vulnerability_id", "source", "configuration", "node", "pk")
-            .values_list(*CRITERION_FIELDS)
+        for row in query.values_list(*CRITERION_FIELDS):
+            configuration = (row[0], row[1], row[2])
+            found[configuration].append(row)
+            if row[3] == "AND" or row[4] or row[6] == "AND" or row[7]:
+                whole.add(configuration)
+    for part in chunks(sorted({item[0] for item in whole}), CHUNK):
+        complete: dict[tuple[int, str, int], list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
+        for row in AffectedCriterion.objects.filter(vulnerability_id__in=part).values_list(
+            *CRITERION_FIELDS
         ):
-            if (row[0], row[1], row[2]) in hit:
-                by_vulnerability[row[0]].append(row)
+            if (row[0], row[1], row[2]) in whole:
+                complete[(row[0], row[1], row[2])].append(row)
+        found.update(complete)
+    by_vulnerability: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
+    for configuration, rows in sorted(found.items()):
+        by_vulnerability[configuration[0]].extend(sorted(rows, key=_row_order))
     return by_vulnerability
+
+
+def _row_order(row: tuple) -> tuple[int, int]:  # type: ignore[type-arg]
+    return (row[5], row[-1])
 
 
 def _configurations(rows: Iterable[tuple]) -> tuple[Configuration, ...]:  # type: ignore[type-arg]

@@ -59,6 +59,8 @@ from canhgac.inventory.models import Asset
 MATCHER = "matching"
 CHUNK = 500
 STALE_RUN = timedelta(hours=2)  # a "running" run older than this died with its process
+HOSTS_PER_BATCH = 500  # hosts matched and reconciled together (bounds the verdicts in memory)
+NO_REFUTATIONS: frozenset[int] = frozenset()  # the first pass asks for none (see `match_host`)
 UPDATED_FIELDS = [
     "unit",
     "fingerprint",
@@ -99,6 +101,22 @@ class Summary:
     verified: int = 0
     seconds: float = 0.0
     by_state: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Summary) -> None:
+        """Add the counts of a batch of the same run."""
+        for name in (
+            "verdicts",
+            "new",
+            "reopened",
+            "closed",
+            "unchanged",
+            "updated",
+            "not_affected",
+            "verified",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for state, count in other.by_state.items():
+            self.by_state[state] = self.by_state.get(state, 0) + count
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -172,19 +190,31 @@ def exposure_match(
         keys = host_keys(hosts, renames)
         advisories, edges = load_advisories(keys, vulnerability_ids=vulnerability_ids)
         knowledge = Knowledge(advisories, edges, renames)
-        reported = frozenset[int]()  # no refutations on the first pass (see `match_host`)
-        verdicts = [verdict for host in hosts for verdict in match_host(host, knowledge, reported)]
         by_asset = {host.asset: host for host in hosts}
 
         def refute(asset_id: int, vulnerabilities: set[int]) -> list[Verdict]:
             """Why the findings the run closes are no longer reported."""
             return match_host(by_asset[asset_id], knowledge, vulnerabilities)
 
+        summary = Summary()
         with transaction.atomic():
-            _remember_keys(hosts, renames)
-            summary = _reconcile(
-                run, list(by_asset), verdicts, refute, vulnerability_ids=vulnerability_ids
-            )
+            # hosts a batch at a time: the verdicts of a whole province never sit in memory
+            for batch in chunks(hosts, HOSTS_PER_BATCH):
+                verdicts = [
+                    verdict
+                    for host in batch
+                    for verdict in match_host(host, knowledge, NO_REFUTATIONS)
+                ]
+                _remember_keys(batch, renames)
+                summary.add(
+                    _reconcile(
+                        run,
+                        [host.asset for host in batch],
+                        verdicts,
+                        refute,
+                        vulnerability_ids=vulnerability_ids,
+                    )
+                )
             summary.assets = len(hosts)
             summary.seconds = time.perf_counter() - started
             run.status, run.finished_at, run.counts = RunStatus.OK, clock.now(), summary.as_dict()
