@@ -117,10 +117,7 @@ def finding_bulk_triage(request: HttpRequest, payload: BulkTriageIn) -> dict[str
     values = payload.dict()
     ids = values.pop("ids")
     # every finding must be visible (else 404) before any permission is checked (403)
-    findings = [
-        selectors.finding_get_for_user(user=user, finding_id=finding_id)
-        for finding_id in dict.fromkeys(ids)
-    ]
+    findings = selectors.findings_get_for_user(user=user, finding_ids=ids)
     done = findings_triage(by=user, findings=findings, **values)
     return {"updated": [finding.pk for finding in done], "status": values["status"]}
 

@@ -30,7 +30,10 @@ def test_findings_are_listed_in_my_units_with_the_documented_keys(
     (item,) = mine["items"]
     assert item["asset"] == "dvc-web01.example.gov.vn"
     assert item["matched"] == {"kind": "os", "name": "dvc-web01.example.gov.vn", "version": ""}
-    assert item["explanation"] == ["Version 5.3.17 is in the affected range < 5.3.18."]
+    # in the installation's language (Vietnamese first)
+    assert item["explanation"] == [
+        "Phiên bản 5.3.17 nằm trong khoảng phiên bản bị ảnh hưởng < 5.3.18."
+    ]
     everything = _get(client, inventory_world, "province_analyst", "/api/v1/exposure/findings")
     assert everything["count"] == 2
     filtered = _get(client, inventory_world, "province_analyst", "/api/v1/exposure/findings?unit=B")
