@@ -21,12 +21,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import replace
+from typing import Any
 
 from canhgac.core.purls import read_purl
 from canhgac.exposure.matching import cpe, versions, windows
 from canhgac.exposure.matching.configurations import (
     Hit,
     Judgements,
+    Outcome,
+    SoftwareByKey,
     ecosystem,
     evaluate,
     is_simple,
@@ -64,6 +67,8 @@ ACTIVE_STATUSES = ("affected", "known_affected", "first_affected", "last_affecte
 UNDECIDED_STATUSES = ("under_investigation",)
 
 
+# A configuration's outcome on hosts alike: truth, context, hits as (entry index, truth, reasons).
+CachedOutcome = tuple[Tri, tuple[Reason, ...], tuple[tuple[int, Tri, tuple[Reason, ...]], ...]]
 # A simple configuration's verdict for one software: (advisory, configuration, truth, reasons).
 SimpleHit = tuple[Advisory, Configuration, Tri, tuple[Reason, ...]]
 
@@ -92,6 +97,10 @@ class Knowledge:
         self._simple_hits: dict[tuple[str, str, str, str, bool, str], list[SimpleHit]] = {}
         self.judgements = Judgements()
         self._microsoft_names: dict[str, list[str]] = {}
+        self._configuration_keys: dict[int, tuple[str, ...]] = {}
+        self._outcomes: dict[
+            tuple[object, ...], tuple[Tri, tuple[Reason, ...], tuple[Any, ...]]
+        ] = {}
         self.by_package: dict[str, list[tuple[Advisory, PackageRange]]] = defaultdict(list)
         # Microsoft fixes by Windows family, or by (lower-case) product name, then vulnerability
         self.windows: dict[str, dict[int, list[MicrosoftFix]]] = defaultdict(
@@ -124,6 +133,48 @@ class Knowledge:
                 best[id(configuration)] = (advisory, configuration, *judged)
         found = self._simple_hits[cache_key] = list(best.values())
         return found
+
+    def outcome(
+        self, configuration: Configuration, by_key: SoftwareByKey, os_known: bool
+    ) -> Outcome:
+        """A configuration evaluated on a host, cached by what it depends on: the host's
+        software under the configuration's product keys (hosts built alike share it)."""
+        keys = self._configuration_keys.get(id(configuration))
+        if keys is None:
+            keys = self._configuration_keys[id(configuration)] = tuple(
+                sorted(
+                    {
+                        _product_key(criterion.cpe)
+                        for node in configuration.nodes
+                        for criterion in node.criteria
+                    }
+                    - {""}
+                )
+            )
+        entries = [entry for key in keys for entry in by_key.get(key, ())]
+        signature = (
+            id(configuration),
+            os_known,
+            tuple(
+                (text, item.name, item.version, item.version_guess, item.mapped, item.purl)
+                for item, text in entries
+            ),
+        )
+        cached = self._outcomes.get(signature)
+        if cached is None:
+            found = evaluate(configuration, by_key, os_known=os_known, judgements=self.judgements)
+            position = {id(item): index for index, (item, _) in reversed(list(enumerate(entries)))}
+            cached = self._outcomes[signature] = (
+                found.truth,
+                found.context,
+                tuple((position[id(hit.software)], hit.truth, hit.reasons) for hit in found.hits),
+            )
+        truth, context, hits = cached
+        return Outcome(
+            truth,
+            tuple(Hit(entries[index][0], hit_truth, reasons) for index, hit_truth, reasons in hits),
+            context,
+        )
 
     def microsoft_products(self, name: str) -> list[str]:
         """The Microsoft products (MSRC names, lower-case keys) an installed software is."""
@@ -293,9 +344,7 @@ def _cpe_verdicts(host: Host, knowledge: Knowledge) -> Iterable[Verdict]:
             if id(configuration) in seen:
                 continue
             seen.add(id(configuration))
-            outcome = evaluate(
-                configuration, by_key, os_known=host.os_known, judgements=knowledge.judgements
-            )
+            outcome = knowledge.outcome(configuration, by_key, host.os_known)
             for hit in outcome.hits:
                 yield _cpe_verdict(
                     host, advisory, configuration, hit, outcome.truth, outcome.context

@@ -337,6 +337,7 @@ def _reconcile(
     sla = sla_days({factors.unit_id for factors in assets.values()})
     decisions = applicable_decisions(asset_ids, [v.vulnerability for v in reported.values()])
     created: list[Finding] = []
+    scores: dict[tuple[object, ...], tuple[priority.Score, priority.Due]] = {}
     touched: dict[int, tuple[Verdict, Derived, Any]] = {}  # pk → what to write
     seen: list[int] = []
     for identity, verdict in reported.items():
@@ -344,7 +345,9 @@ def _reconcile(
         decision = decisions.find(verdict)
         row = existing.pop(identity, None)
         first_seen = row.first_seen if row is not None else now
-        derived = _derive(verdict, vulnerabilities[verdict.vulnerability], asset, sla, first_seen)
+        derived = _derive(
+            verdict, vulnerabilities[verdict.vulnerability], asset, sla, first_seen, scores
+        )
         if row is None:
             finding = Finding(
                 asset_id=verdict.asset,
@@ -535,27 +538,35 @@ def _derive(
     asset: AssetFactors,
     sla: dict[int, dict[str, int]],
     first_seen: datetime,
+    scores: dict[tuple[object, ...], tuple[priority.Score, priority.Due]],
 ) -> Derived:
-    result = priority.score(
-        priority.Factors(
-            cvss=factors.cvss,
-            epss_percentile=factors.epss_percentile,
-            kev=factors.kev,
-            warned=tuple(number for number, _ in factors.warnings),
-            public_exploit=factors.exploit,
-            internet_facing=asset.internet_facing,
-            security_level=asset.security_level,
-            criticality=asset.criticality,
-            potential=verdict.state is State.POTENTIAL,
+    """What matching derives for the verdict's finding (`scores`: a memo of the run, since the
+    priority depends on the vulnerability, the asset and the state only)."""
+    day = clock.local_date(first_seen)
+    memo = (verdict.vulnerability, verdict.asset, verdict.state, day)
+    if memo not in scores:
+        result = priority.score(
+            priority.Factors(
+                cvss=factors.cvss,
+                epss_percentile=factors.epss_percentile,
+                kev=factors.kev,
+                warned=tuple(number for number, _ in factors.warnings),
+                public_exploit=factors.exploit,
+                internet_facing=asset.internet_facing,
+                security_level=asset.security_level,
+                criticality=asset.criticality,
+                potential=verdict.state is State.POTENTIAL,
+            )
         )
-    )
-    due = priority.due_date(
-        first_seen=clock.local_date(first_seen),
-        priority=result.priority,
-        sla_days=sla[asset.unit_id],
-        warnings=tuple((number, on) for number, on in factors.warnings if on is not None),
-        kev_due=factors.kev_due,
-    )
+        due = priority.due_date(
+            first_seen=day,
+            priority=result.priority,
+            sla_days=sla[asset.unit_id],
+            warnings=tuple((number, on) for number, on in factors.warnings if on is not None),
+            kev_due=factors.kev_due,
+        )
+        scores[memo] = (result, due)
+    result, due = scores[memo]
     values = {
         "unit_id": asset.unit_id,
         "matched_name": verdict.name[:255],
