@@ -19,8 +19,9 @@
      again (nothing changes), with peak memory;
    - the pure matcher alone on the loaded hosts and knowledge: distinct components/s (distinct
      CPE/purl + version pairs matched per second of `match_host`, one core);
-   - with --million: the inventory grown to 1,000,000 components, then one new advisory (an
-     NVD record naming a product on ~1% of the hosts) imported and matched incrementally
+   - with --million: the inventory grown to 1,000,000 components (their match keys stored as
+     a full run stores them), then one new advisory (an NVD record naming the Spring Framework,
+     which 1 host in 50 runs) imported and matched incrementally
      (`exposure_match(vulnerability_ids=[...])`: candidate assets from the stored keys).
 
 Targets (issue 5): >= 50,000 distinct components/s on one core; full match < 60 s; one new
@@ -298,6 +299,20 @@ def pure_rate() -> dict[str, float]:
     }
 
 
+def remember_keys() -> int:
+    """Store every asset's match keys as a full run does (`_remember_keys`), without creating
+    the grown inventory's findings: the incremental run looks its candidates up there."""
+    from canhgac.exposure.loading import load_hosts
+    from canhgac.exposure.services.matching import _remember_keys
+    from canhgac.inventory.models import Asset
+
+    ids = list(Asset.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        hosts = load_hosts(Asset.objects.filter(pk__in=ids[start : start + 2000]))
+        _remember_keys(hosts, {})
+    return len(ids)
+
+
 def new_advisory(directory: Path) -> Path:
     """An NVD page with one new CVE naming the Spring Framework (on 2% of the hosts)."""
     record = {
@@ -447,8 +462,9 @@ def main() -> None:
         )
         results.add_row("  import (s)", f"{seconds:,.1f}", "", "")
         started = time.perf_counter()
-        exposure_match(by=actor, full=True)
-        results.add_row("  full match at 1M (s)", f"{time.perf_counter() - started:,.1f}", "", "")
+        stored = remember_keys()
+        results.add_row("  match keys stored (s)", f"{time.perf_counter() - started:,.1f}", "", "")
+        results.add_row("  assets with keys", f"{stored:,}", "", "")
         with tempfile.TemporaryDirectory() as directory:
             path = new_advisory(Path(directory))
             started = time.perf_counter()

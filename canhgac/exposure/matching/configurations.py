@@ -207,17 +207,20 @@ def compile_criterion(criterion: Criterion) -> Compiled:
     return Compiled(exact is not None, exact)
 
 
-def _refuted(compiled: Compiled, software: Software, text: str) -> bool:
-    """Whether the fast path proves the version outside the criterion (False: ask `judge`)."""
+def version_key(software: Software, text: str) -> tuple[Any, ...] | None:
+    """The sort key of the version a criterion is compared with: the software's, else the one
+    its CPE name gives; None when there is none (the general path decides then)."""
     version = software.version
     if not version:
         if "\\" in text:
-            return False
+            return None
         parts = text.split(":")
         version = parts[5] if len(parts) > 5 else ""
-    key = versions.sort_key(version) if version else None
-    if key is None:
-        return False
+    return versions.sort_key(version) if version else None
+
+
+def refutes(compiled: Compiled, key: tuple[Any, ...]) -> bool:
+    """Whether a fast criterion proves the version (by its sort key) outside it."""
     if compiled.exact is not None:
         return key != compiled.exact
     return not all(accepts(key, bound) for bound, accepts in compiled.bounds)
@@ -236,8 +239,13 @@ class Judgements(dict[tuple[Criterion, str, str, str, bool, str], Judgement]):
         compiled = self.compiled.get(id(criterion))
         if compiled is None:
             compiled = self.compiled[id(criterion)] = compile_criterion(criterion)
-        if compiled.fast and _refuted(compiled, software, text):
+        found = version_key(software, text) if compiled.fast else None
+        if found is not None and refutes(compiled, found):
             return REFUTED
+        return self.judged(criterion, software, text, kind)
+
+    def judged(self, criterion: Criterion, software: Software, text: str, kind: str) -> Judgement:
+        """`judge`, cached."""
         key = (criterion, text, software.version, software.version_guess, software.mapped, kind)
         if key in self:
             return self[key]

@@ -13,14 +13,18 @@ from typing import Any
 
 from canhgac.exposure.matching import windows
 from canhgac.exposure.matching.configurations import (
+    Compiled,
     Hit,
     Judgements,
     Outcome,
     SoftwareByKey,
+    compile_criterion,
     ecosystem,
     evaluate,
     is_simple,
     product_key,
+    refutes,
+    version_key,
 )
 from canhgac.exposure.matching.facts import (
     Advisory,
@@ -42,6 +46,8 @@ Decision = tuple[Advisory, State, Rule, str, tuple[Reason, ...]]
 CachedOutcome = tuple[Tri, tuple[Reason, ...], tuple[tuple[int, Tri, tuple[Reason, ...]], ...]]
 # A simple configuration's verdict for one software: (advisory, configuration, truth, reasons).
 SimpleHit = tuple[Advisory, Configuration, Tri, tuple[Reason, ...]]
+# A simple configuration's criterion, compiled for the hot path.
+SimpleCriterion = tuple[Advisory, Configuration, Criterion, Compiled]
 
 
 class Knowledge:
@@ -63,7 +69,9 @@ class Knowledge:
         # every configuration naming a product; apart: the simple ones' criteria (a verdict per
         # software, cached across hosts) and the others (evaluated on each host as a whole)
         self.by_cpe: dict[str, list[tuple[Advisory, Configuration]]] = defaultdict(list)
-        self.simple: dict[str, list[tuple[Advisory, Configuration, Criterion]]] = defaultdict(list)
+        self.simple: dict[str, list[tuple[Advisory, Configuration, Criterion, Compiled]]] = (
+            defaultdict(list)
+        )
         self.complex: dict[str, list[tuple[Advisory, Configuration]]] = defaultdict(list)
         self._simple_hits: dict[tuple[str, str, str, str, bool, str], list[SimpleHit]] = {}
         self.judgements = Judgements()
@@ -95,8 +103,11 @@ class Knowledge:
         if cached is not None:
             return cached
         best: dict[int, SimpleHit] = {}
-        for advisory, configuration, criterion in self.simple.get(key, ()):
-            judged = self.judgements.of(criterion, software, text, kind)
+        found_key = version_key(software, text)
+        for advisory, configuration, criterion, compiled in self.simple.get(key, ()):
+            if compiled.fast and found_key is not None and refutes(compiled, found_key):
+                continue  # the version is outside: the common case, decided without parsing
+            judged = self.judgements.judged(criterion, software, text, kind)
             if judged is None or judged[0] is Tri.NO:
                 continue
             current = best.get(id(configuration))
@@ -167,7 +178,8 @@ class Knowledge:
                 for criterion in node.criteria:
                     key = product_key(criterion.cpe) if criterion.vulnerable else ""
                     if key and simple:
-                        self.simple[key].append((advisory, configuration, criterion))
+                        compiled = compile_criterion(criterion)
+                        self.simple[key].append((advisory, configuration, criterion, compiled))
                     keys.add(key)
             for key in keys - {""}:
                 self.by_cpe[key].append((advisory, configuration))
