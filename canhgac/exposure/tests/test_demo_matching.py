@@ -154,7 +154,7 @@ def test_a_failed_run_closes_nothing(demo: None, monkeypatch: pytest.MonkeyPatch
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(
-        "canhgac.exposure.services.matching.FindingEvent.objects.bulk_create", broken
+        "canhgac.exposure.services.reconcile.FindingEvent.objects.bulk_create", broken
     )
     with pytest.raises(RuntimeError):
         exposure_match(by=ACTOR)
