@@ -202,7 +202,7 @@ def inventory(
         if number % 10 < windows_tenths:
             records.append(_windows_host(rng, number, components))
             continue
-        if number % 50 == 0:  # mapped packages: Spring jars on OpenJDK
+        if number % 50 == 5:  # mapped packages: Spring jars on OpenJDK (1 host in 50)
             components += [
                 ComponentRecord(
                     "spring-beans",

@@ -193,8 +193,17 @@ def reconcile(
     bulk_set(changed, UPDATED_FIELDS)
     for ids in chunks(seen, CHUNK):
         Finding.objects.filter(pk__in=ids).update(last_seen=now)
+    # the explanation of a new finding is on the finding itself: its event says only the state
     events += [
-        _event(finding, "opened", "", finding.status, run, now, reported[_identity(finding)])
+        FindingEvent(
+            finding=finding,
+            at=now,
+            kind="opened",
+            to_status=finding.status,
+            actor=MATCHER,
+            detail={"state": finding.state},
+            run=run,
+        )
         for finding in created
     ]
     _record_sources(run, created, changed, seen, now)
