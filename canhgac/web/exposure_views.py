@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "fixed": gettext_lazy("No longer found (fixed)"),
     "triaged": gettext_lazy("Triaged"),
     "decision_expired": gettext_lazy("Decision expired"),
+    "verified": gettext_lazy("Fix verified"),
 }
 
 
