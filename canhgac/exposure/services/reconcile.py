@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import F
 
 from canhgac.core import clock
-from canhgac.core.bulk import bulk_set
+from canhgac.core.bulk import bulk_insert, bulk_set
 from canhgac.core.sequences import chunks
 from canhgac.exposure import priority
 from canhgac.exposure.enums import ACTIVE_STATUSES, CLOSED_STATUSES, FindingStatus
@@ -189,7 +189,8 @@ def reconcile(
                 events.append(_event(finding, "fixed", old_status, finding.status, run, now, why))
             finding.reported, finding.updated_at = False, now
         changed.append(finding)
-    Finding.objects.bulk_create(created, batch_size=CHUNK)
+    bulk_insert(created)
+    _read_back_ids(created, asset_ids)
     bulk_set(changed, UPDATED_FIELDS)
     for ids in chunks(seen, CHUNK):
         Finding.objects.filter(pk__in=ids).update(last_seen=now)
@@ -208,8 +209,22 @@ def reconcile(
     ]
     _record_sources(run, created, changed, seen, now)
     events += _verify(run, asset_ids, vulnerability_ids, now, summary)
-    FindingEvent.objects.bulk_create(events, batch_size=CHUNK)
+    bulk_insert(events)
     return summary
+
+
+def _read_back_ids(created: list[Finding], asset_ids: list[int]) -> None:
+    """The primary keys of the findings just inserted, by their identity."""
+    if not created:
+        return
+    wanted = {_identity(finding): finding for finding in created}
+    for part in chunks(asset_ids, CHUNK):
+        for pk, asset, vulnerability, kind, ref in Finding.objects.filter(
+            asset_id__in=part
+        ).values_list("pk", "asset_id", "vulnerability_id", "kind", "ref"):
+            finding = wanted.get((asset, vulnerability, kind, ref))
+            if finding is not None:
+                finding.pk = pk
 
 
 def _verify(
@@ -485,5 +500,5 @@ def _record_sources(
         if finding.reported:
             source.last_seen = now
         updated.append(source)
-    FindingSource.objects.bulk_create(new, batch_size=CHUNK)
+    bulk_insert(new)
     bulk_set(updated, ["active", "run", "last_seen"])

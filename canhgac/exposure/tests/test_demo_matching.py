@@ -153,9 +153,7 @@ def test_a_failed_run_closes_nothing(demo: None, monkeypatch: pytest.MonkeyPatch
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(
-        "canhgac.exposure.services.reconcile.FindingEvent.objects.bulk_create", broken
-    )
+    monkeypatch.setattr("canhgac.exposure.services.reconcile.bulk_insert", broken)
     with pytest.raises(RuntimeError):
         exposure_match(by=ACTOR)
     assert _finding("mail01.thanhvan.example", "CVE-2022-26809").status == "open"
