@@ -1,4 +1,4 @@
-"""Bulk updates in one `executemany`, for the import writers.
+"""Bulk updates and inserts in one `executemany`, for the import and matching writers.
 
 Django's `bulk_update` builds a `CASE WHEN pk=… THEN …` expression per field and row; for the
 2,000-row pages of a feed that compilation alone took 60 % of an NVD import (bench/nvd_import.py).
@@ -34,12 +34,21 @@ def bulk_set(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     table, key = quote(meta.db_table), quote(str(meta.pk.column))
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 (names from the model)
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
-        + [obj.pk]
-        for obj in objects
+        [*values, obj.pk]
+        for obj, values in zip(objects, _prepared(objects, columns, connection), strict=True)
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _prepared(
+    objects: Sequence[models.Model], columns: Sequence[models.Field[Any, Any]], connection: Any
+) -> list[list[Any]]:
+    """Each object's values of `columns`, prepared for the database as `save()` prepares them."""
+    return [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        for obj in objects
+    ]
 
 
 def bulk_insert(objects: Sequence[models.Model]) -> None:
@@ -60,9 +69,5 @@ def bulk_insert(objects: Sequence[models.Model]) -> None:
     names = ", ".join(quote(str(field.column)) for field in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
-        for obj in objects
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, _prepared(objects, columns, connection))

@@ -7,14 +7,22 @@ the CLI. An unknown code is shown with its values rather than dropped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
 def _templates() -> dict[str, str]:
-    # Built per call so that gettext picks the active language.
+    return _templates_in(get_language() or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _templates_in(language: str) -> dict[str, str]:
+    """The sentences in `language` (the active one, which gettext reads): built once per
+    language, not once per reason of every row of a findings page."""
     return {
         "cpe_match": _(
             "The inventory names the product %(cpe)s, which the advisory criterion "

@@ -105,23 +105,36 @@ class Keys:
 MICROSOFT_SOFTWARE = "microsoft"  # the key of any Microsoft software (names match loosely)
 
 
-def asset_keys(host: Host, renames: dict[str, str] | None = None) -> set[str]:
-    """What one host can match on (the keys `AssetKey` stores)."""
-    keys: set[str] = set()
+def _host_keys(host: Host, renames: dict[str, str] | None) -> Keys:
+    """What one host can match on: CPE product keys (deprecated names with their successors),
+    package keys, its Windows family, the names of its Microsoft software."""
+    products: set[str] = set()
+    packages: set[str] = set()
+    microsoft: set[str] = set()
     build = windows.parse_build(host.os_build) if host.os_build else None
     release = windows.os_release(host.os_name, build) if host.os_name else None
-    if release:
-        keys.add(f"windows:{windows.product_family(release).lower()}")
+    families = {windows.product_family(release).lower()} if release else set()
     for item in host.software:
         for text in item.cpes:
             key = cpe_product_key(text)
-            keys.update(filter(None, (key, (renames or {}).get(key))))
+            products.update(filter(None, (key, (renames or {}).get(key))))
         package = read_purl(item.purl) if item.purl else None
         if package is not None:
-            keys.add(package.key)
+            packages.add(package.key)
         if item.kind is Kind.COMPONENT and "microsoft" in item.name.lower():
-            keys.add(MICROSOFT_SOFTWARE)
-    return keys
+            microsoft.add(item.name)
+    return Keys(frozenset(products), frozenset(packages), frozenset(families), frozenset(microsoft))
+
+
+def asset_keys(host: Host, renames: dict[str, str] | None = None) -> set[str]:
+    """What one host can match on, as `AssetKey` stores it (Microsoft software as one key: its
+    names match MSRC products loosely)."""
+    keys = _host_keys(host, renames)
+    return (
+        set(keys.products | keys.packages)
+        | {f"windows:{family}" for family in keys.windows}
+        | ({MICROSOFT_SOFTWARE} if keys.microsoft_software else set())
+    )
 
 
 def advisory_keys(vulnerability_ids: Sequence[int]) -> set[str]:
@@ -162,26 +175,13 @@ def load_renames(hosts: Iterable[Host]) -> dict[str, str]:
 
 
 def host_keys(hosts: Iterable[Host], renames: dict[str, str] | None = None) -> Keys:
-    products: set[str] = set()
-    packages: set[str] = set()
-    families: set[str] = set()
-    microsoft: set[str] = set()
-    for host in hosts:
-        build = windows.parse_build(host.os_build) if host.os_build else None
-        release = windows.os_release(host.os_name, build) if host.os_name else None
-        if release:
-            families.add(windows.product_family(release).lower())
-        for item in host.software:
-            for text in item.cpes:
-                key = cpe_product_key(text)
-                products.update(filter(None, (key, (renames or {}).get(key))))
-            package = read_purl(item.purl) if item.purl else None
-            if package is not None:
-                packages.add(package.key)
-            if item.kind is Kind.COMPONENT and "microsoft" in item.name.lower():
-                microsoft.add(item.name)
+    """What a set of hosts can match on (the union of each host's keys)."""
+    found = [_host_keys(host, renames) for host in hosts]
     return Keys(
-        frozenset(products - {""}), frozenset(packages), frozenset(families), frozenset(microsoft)
+        frozenset().union(*(keys.products for keys in found)),
+        frozenset().union(*(keys.packages for keys in found)),
+        frozenset().union(*(keys.windows for keys in found)),
+        frozenset().union(*(keys.microsoft_software for keys in found)),
     )
 
 

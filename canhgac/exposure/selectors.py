@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from canhgac.accounts import access
 from canhgac.accounts.actors import SystemActor
 from canhgac.accounts.enums import Permission
+from canhgac.accounts.models import Unit
 from canhgac.advisories.models import WarningCve
 from canhgac.core import clock
 from canhgac.core.exceptions import NotFoundError
@@ -75,9 +76,7 @@ class FindingFilter:
 
 def finding_filter(findings: QuerySet[Finding], where: FindingFilter) -> QuerySet[Finding]:
     if where.unit:
-        findings = findings.filter(
-            Q(unit__code=where.unit) | Q(unit__path__startswith=_unit_path(where.unit))
-        )
+        findings = findings.filter(unit__path__startswith=_unit_path(where.unit))
     if where.cve:
         findings = findings.filter(vulnerability__cve_id__iexact=where.cve.strip())
     if where.asset:
@@ -108,8 +107,6 @@ def finding_filter(findings: QuerySet[Finding], where: FindingFilter) -> QuerySe
 
 
 def _unit_path(code: str) -> str:
-    from canhgac.accounts.models import Unit
-
     path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
     return path or "\x00"  # an unknown unit matches nothing
 

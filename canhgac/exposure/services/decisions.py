@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.services.common import Actor, audit, require
 from canhgac.audit.enums import AuditAction
 from canhgac.core import clock
+from canhgac.core.bulk import bulk_set
 from canhgac.core.exceptions import ValidationError
 from canhgac.core.sequences import chunks
 from canhgac.exposure.enums import (
@@ -33,6 +35,7 @@ from canhgac.exposure.matching.facts import Verdict
 from canhgac.exposure.models import Finding, FindingEvent, TriageDecision
 
 CHUNK = 500
+KEYS_PER_QUERY = 100  # findings per OR-of-keys query (SQLite limits expression depth)
 MAX_REASON = 4000
 DecisionKey = tuple[int, int, str, str]  # asset, vulnerability, kind, matched name
 
@@ -138,13 +141,19 @@ def findings_triage(
             require(by, Permission.RISK_ACCEPT, unit_id)
     now = clock.now()
     label = _label(by)
+    detail = {
+        "reason": reason.strip(),
+        "justification": justification,
+        "until": until.isoformat() if until else "",
+        "scope": chosen_scope.value,
+    }
+    before = {finding.pk: finding.status for finding in findings}
     with transaction.atomic():
-        for finding in findings:
-            old_status = finding.status
-            _end_decisions(finding, now, f"replaced by {label}")
-            decision = None
-            if chosen is not FindingStatus.OPEN:
-                decision = TriageDecision.objects.create(
+        _end_decisions(findings, now, f"replaced by {label}")
+        decisions: list[TriageDecision] = []
+        if chosen is not FindingStatus.OPEN:
+            decisions = TriageDecision.objects.bulk_create(
+                TriageDecision(
                     asset_id=finding.asset_id,
                     vulnerability_id=finding.vulnerability_id,
                     kind=finding.kind,
@@ -159,50 +168,51 @@ def findings_triage(
                     decided_by=label,
                     decided_at=now,
                 )
-            finding.decision = decision
-            if old_status not in CLOSED_STATUSES:  # a closed one keeps the decision for later
+                for finding in findings
+            )
+        for index, finding in enumerate(findings):
+            finding.decision = decisions[index] if decisions else None
+            if before[finding.pk] not in CLOSED_STATUSES:  # a closed one keeps the decision
                 finding.status = chosen
             finding.updated_at = now
-            finding.save(update_fields=["decision", "status", "updated_at"])
-            FindingEvent.objects.create(
+        bulk_set(findings, ["decision", "status", "updated_at"])
+        FindingEvent.objects.bulk_create(
+            FindingEvent(
                 finding=finding,
                 at=now,
                 kind="triaged",
-                from_status=old_status,
+                from_status=before[finding.pk],
                 to_status=finding.status,
                 actor=label,
-                detail={
-                    "reason": reason.strip(),
-                    "justification": justification,
-                    "until": until.isoformat() if until else "",
-                    "scope": chosen_scope.value,
-                },
+                detail=detail,
             )
+            for finding in findings
+        )
+        for finding in findings:  # one audit event each: the chain links them one by one
             audit(
                 by,
                 AuditAction.FINDING_TRIAGED,
                 unit=finding.unit,
                 target=finding,
-                parameters={
-                    "from": old_status,
-                    "to": finding.status,
-                    "reason": reason.strip(),
-                    "justification": justification,
-                    "until": until,
-                    "scope": chosen_scope.value,
-                },
+                parameters={"from": before[finding.pk], "to": finding.status, **detail},
             )
     return list(findings)
 
 
-def _end_decisions(finding: Finding, now: object, why: str) -> None:
-    TriageDecision.objects.filter(
-        asset_id=finding.asset_id,
-        vulnerability_id=finding.vulnerability_id,
-        kind=finding.kind,
-        matched_name=finding.matched_name,
-        active=True,
-    ).update(active=False, ended_at=now, end_reason=why[:255])
+def _end_decisions(findings: Sequence[Finding], now: object, why: str) -> None:
+    """End the decisions in force on these findings' (asset, vulnerability, matched thing)."""
+    for part in chunks(list(findings), KEYS_PER_QUERY):
+        covered = Q()
+        for finding in part:
+            covered |= Q(
+                asset_id=finding.asset_id,
+                vulnerability_id=finding.vulnerability_id,
+                kind=finding.kind,
+                matched_name=finding.matched_name,
+            )
+        TriageDecision.objects.filter(covered, active=True).update(
+            active=False, ended_at=now, end_reason=why[:255]
+        )
 
 
 def decisions_expire(*, by: Actor) -> int:
