@@ -174,18 +174,30 @@ REFUTED: Judgement = (Tri.NO, ())  # the version is outside: nothing to explain 
 class Compiled:
     """A criterion prepared for the hot path. In the common shape (a plain CPE whose only
     condition is the version: every other attribute ANY, no escapes), a version outside it is
-    refuted with precomputed sort keys, without parsing anything; everything else, and every
-    match, goes through `judge`, which explains."""
+    refuted with precomputed sort keys, and a name with the same literal product key whose
+    version is inside (or any version) is met (`met`), without parsing anything; everything
+    else goes through `judge`."""
 
     fast: bool
     exact: tuple[Any, ...] | None = None  # sort key of the criterion's literal version
     bounds: tuple[tuple[tuple[Any, ...], Callable[[Any, Any], bool]], ...] = ()
+    key: str = ""  # `part:vendor:product`, literal: a name with the same one meets it
+
+    @property
+    def any_version(self) -> bool:
+        return self.exact is None and not self.bounds
 
 
 def compile_criterion(criterion: Criterion) -> Compiled:
-    parts = criterion.cpe.split(":")
-    if "\\" in criterion.cpe or len(parts) != 13 or any(part != "*" for part in parts[6:]):
+    text = criterion.cpe.lower()
+    parts = text.split(":")
+    if "\\" in text or len(parts) != 13 or any(part != "*" for part in parts[8:]):
         return Compiled(False)
+    named = parts[2:5]
+    wild = any(part in ("", "-") or "*" in part or "?" in part for part in named)
+    # update and edition carry version information ("cumulative_update_11", "sp1"): another
+    # version refutes such a criterion too, but only `judge` says whether one is met
+    key = "" if wild or parts[6:8] != ["*", "*"] else ":".join(named)
     bounds = []
     for bound, accepts in (
         (criterion.start_including, operator.ge),
@@ -194,17 +206,19 @@ def compile_criterion(criterion: Criterion) -> Compiled:
         (criterion.end_excluding, operator.lt),
     ):
         if bound:
-            key = versions.sort_key(bound)
-            if key is None:
+            at = versions.sort_key(bound)
+            if at is None:
                 return Compiled(False)
-            bounds.append((key, accepts))
+            bounds.append((at, accepts))
     version = parts[5]
     if version in ("*", "") and bounds:
-        return Compiled(True, None, tuple(bounds))
-    if bounds or version in ("-", "*") or "?" in version or "*" in version:
-        return Compiled(False)  # both a version and bounds, NA, ANY with no bound, wildcards
+        return Compiled(True, None, tuple(bounds), key)
+    if version in ("*", ""):
+        return Compiled(bool(key), None, (), key)  # any version: the name decides
+    if bounds or version == "-" or "?" in version or "*" in version:
+        return Compiled(False)  # both a version and bounds, NA, wildcards
     exact = versions.sort_key(version)
-    return Compiled(exact is not None, exact)
+    return Compiled(exact is not None, exact, (), key)
 
 
 def version_key(software: Software, text: str) -> tuple[Any, ...] | None:
@@ -240,8 +254,28 @@ class Judgements(dict[tuple[Criterion, str, str, str, bool, str], Judgement]):
         if compiled is None:
             compiled = self.compiled[id(criterion)] = compile_criterion(criterion)
         found = version_key(software, text) if compiled.fast else None
-        if found is not None and refutes(compiled, found):
-            return REFUTED
+        named = cpe.literal_key(text) if compiled.fast else ""
+        return self.decide(criterion, compiled, software, text, kind, found, named)
+
+    def decide(
+        self,
+        criterion: Criterion,
+        compiled: Compiled,
+        software: Software,
+        text: str,
+        kind: str,
+        found: tuple[Any, ...] | None,
+        named: str,
+    ) -> Judgement:
+        """`of` with the software's version key (`version_key`) and its name's literal key
+        (`cpe.literal_key`) computed once for every criterion it meets: the common shape is
+        refuted or met by sort keys and string equality; the rest goes through `judge`."""
+        if compiled.fast:
+            if found is not None and refutes(compiled, found):
+                return REFUTED
+            decided = found is not None or compiled.any_version
+            if decided and compiled.key and compiled.key == named:
+                return met(criterion, compiled, software, text)
         return self.judged(criterion, software, text, kind)
 
     def judged(self, criterion: Criterion, software: Software, text: str, kind: str) -> Judgement:
@@ -251,6 +285,28 @@ class Judgements(dict[tuple[Criterion, str, str, str, bool, str], Judgement]):
             return self[key]
         found = self[key] = judge(*key)
         return found
+
+
+def met(
+    criterion: Criterion, compiled: Compiled, software: Software, text: str
+) -> tuple[Tri, tuple[Reason, ...]]:
+    """`judge`'s answer, without parsing, for a fast criterion whose version condition holds on
+    a name with the criterion's literal product key: every other attribute of the criterion is
+    ANY, so the names match and no platform can conflict."""
+    written = text.lower().split(":")[5]
+    version = software.version or ("" if written in ("*", "-") else written)
+    found = reason(
+        "cpe_mapped" if software.mapped else "cpe_match", criterion=criterion.cpe, cpe=text
+    )
+    if compiled.any_version:
+        return Tri.YES, (found, reason("any_version", version=version))
+    if compiled.exact is not None:
+        wanted = criterion.cpe.lower().split(":")[5]
+        return Tri.YES, (found, reason("version_equal", version=version, range=f"= {wanted}"))
+    in_range = reason("version_in_range", version=version, range=bounds_text(criterion))
+    if criterion.vulnerable and software.version_guess:
+        return Tri.UNKNOWN, (found, in_range, reason("version_guess", why=software.version_guess))
+    return Tri.YES, (found, in_range)
 
 
 def match_criterion(

@@ -58,6 +58,7 @@ _PARTS = frozenset({"a", "o", "h"})
 _WORD = frozenset(string.ascii_letters + string.digits)  # never escaped: `\a` is an error
 _BARE = frozenset(string.ascii_letters + string.digits + "_.-")  # bound unescaped (7695 §6.2.2)
 _WILD = ("*", "?")
+_VISIBLE = re.compile(r"[!-~]*")  # printable ASCII but the space: what a CPE name is made of
 
 
 class CpeError(ValueError):
@@ -112,8 +113,8 @@ def parse(text: str) -> CpeName:
     sloppy producer's `foo+bar` still parses; `formatted()` escapes it again.
     """
     text = text.strip()
-    bad = next((char for char in text if not "!" <= char <= "~"), None)
-    if bad is not None:
+    if not _VISIBLE.fullmatch(text):
+        bad = next(char for char in text if not "!" <= char <= "~")
         raise CpeError(f"invalid character {bad!r} in CPE name {text!r}")
     text = text.lower()
     if text.startswith("cpe:2.3:") and (plain := _plain(text)) is not None:
@@ -128,6 +129,16 @@ def parse(text: str) -> CpeName:
     if values[0] is not ANY and values[0] not in _PARTS:
         raise CpeError(f"invalid part {_bind(values[0])!r} (expected 'a', 'o', 'h' or '*')")
     return CpeName(*values)
+
+
+def literal_key(text: str) -> str:
+    """`part:vendor:product` of a CPE 2.3 formatted string as written, lower-cased; "" when it
+    has escapes or is not 13 components. Equal to a literal criterion's key, the names agree
+    on all three without parsing (anything else goes through `parse`)."""
+    if "\\" in text:
+        return ""
+    parts = text.lower().split(":")
+    return ":".join(parts[2:5]) if len(parts) == 13 and parts[1] == "2.3" else ""
 
 
 def _plain(text: str) -> CpeName | None:

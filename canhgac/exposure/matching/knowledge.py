@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from canhgac.exposure.matching import windows
+from canhgac.exposure.matching import cpe, windows
 from canhgac.exposure.matching.configurations import (
     Compiled,
     Hit,
@@ -23,7 +23,6 @@ from canhgac.exposure.matching.configurations import (
     evaluate,
     is_simple,
     product_key,
-    refutes,
     version_key,
 )
 from canhgac.exposure.matching.facts import (
@@ -103,11 +102,11 @@ class Knowledge:
         if cached is not None:
             return cached
         best: dict[int, SimpleHit] = {}
-        found_key = version_key(software, text)
+        version = version_key(software, text)
+        named = cpe.literal_key(text)
+        decide = self.judgements.decide
         for advisory, configuration, criterion, compiled in self.simple.get(key, ()):
-            if compiled.fast and found_key is not None and refutes(compiled, found_key):
-                continue  # the version is outside: the common case, decided without parsing
-            judged = self.judgements.judged(criterion, software, text, kind)
+            judged = decide(criterion, compiled, software, text, kind, version, named)
             if judged is None or judged[0] is Tri.NO:
                 continue
             current = best.get(id(configuration))
