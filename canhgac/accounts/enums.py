@@ -67,6 +67,9 @@ class Permission(enum.StrEnum):
     EXPOSURE_MATCH = "exposure.match"  # run matching for a unit's assets
     FINDING_TRIAGE = "finding.triage"  # set a finding's status (false positive, not affected...)
     RISK_ACCEPT = "finding.accept_risk"  # accept a risk until a date (a manager's decision)
+    # acknowledge a provincial letter, declare hosts' remediation status, attach evidence
+    REMEDIATION_UPDATE = "remediation.update"
+    NOTIFICATION_ADMIN = "notification.admin"  # every delivery; send failed ones again
 
 
 ROLE_SCOPE: dict[Role, ScopeRule] = {
@@ -91,6 +94,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EXPOSURE_MATCH,
         Permission.FINDING_TRIAGE,
         Permission.RISK_ACCEPT,
+        Permission.REMEDIATION_UPDATE,
+        Permission.NOTIFICATION_ADMIN,
     },
     Role.UNIT_MANAGER: _READ
     | {
@@ -99,9 +104,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EXPOSURE_MATCH,
         Permission.FINDING_TRIAGE,
         Permission.RISK_ACCEPT,
+        Permission.REMEDIATION_UPDATE,
     },
     Role.UNIT_OFFICER: _READ
-    | {Permission.INVENTORY_EDIT, Permission.EXPOSURE_MATCH, Permission.FINDING_TRIAGE},
+    | {
+        Permission.INVENTORY_EDIT,
+        Permission.EXPOSURE_MATCH,
+        Permission.FINDING_TRIAGE,
+        Permission.REMEDIATION_UPDATE,
+    },
     Role.DUTY_OFFICER: _READ,
     Role.PROVIDER_ANALYST: _READ,
     Role.AUDITOR: _READ | {Permission.AUDIT_VIEW},

@@ -39,12 +39,12 @@ from canhgac.advisories.feeds.records import WarningLetterRecord
 from canhgac.advisories.feeds.registry import PARSERS
 from canhgac.advisories.feeds.warning import dump_letters
 from canhgac.advisories.models import BundleImport, FeedRun, WarningLetter
-from canhgac.advisories.runs import archive_root, restore, sha256_of
+from canhgac.advisories.runs import archive_root, restore
 from canhgac.advisories.store import AdvisoryReport
 from canhgac.audit.enums import AuditAction
 from canhgac.core import clock
 from canhgac.core.exceptions import ParseError, SourceLocation
-from canhgac.core.files import check_size, max_bytes
+from canhgac.core.files import check_size, max_bytes, sha256_of
 from canhgac.core.text import shorten
 
 FORMAT = "canhgac-advisory-bundle"

@@ -10,7 +10,6 @@ A failed import records its error and keeps nothing else; the data stored before
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +18,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from canhgac.accounts.actors import SystemActor
-from canhgac.accounts.services.common import Actor
+from canhgac.accounts.services.common import Actor, actor_name
 from canhgac.advisories.models import FeedRun
 from canhgac.core import clock
 from canhgac.core.text import shorten
@@ -32,14 +30,6 @@ READ = 1 << 20
 
 def archive_root() -> Path:
     return Path(settings.CANHGAC_HOME) / "advisories" / "archive"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(READ):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def archive_file(path: Path, digest: str) -> str:
@@ -72,12 +62,6 @@ def restore(stored: IO[bytes], name: str, target: Path) -> None:
                 shutil.copyfileobj(unzipped, out, READ)
         else:
             shutil.copyfileobj(stored, out, READ)
-
-
-def actor_name(by: Actor | None) -> str:
-    if by is None:
-        return ""
-    return shorten(by.label if isinstance(by, SystemActor) else by.get_username(), 255)
 
 
 def run_start(*, feed: str, origin: str, source_name: str, by: Actor | None) -> FeedRun:

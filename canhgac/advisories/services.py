@@ -14,25 +14,24 @@ from django.core.files import File
 from django.db import transaction
 
 from canhgac.accounts.enums import Permission
-from canhgac.accounts.services.common import Actor, audit, require
+from canhgac.accounts.services.common import Actor, actor_name, audit, require
 from canhgac.advisories.feeds.records import AdvisoryBatch, WarningLetterRecord
 from canhgac.advisories.feeds.registry import parser_for
 from canhgac.advisories.models import FeedRun, WarningAttachment, WarningCve, WarningLetter
 from canhgac.advisories.runs import (
-    actor_name,
     archive_file,
     recorded_run,
     run_finished,
-    sha256_of,
 )
 from canhgac.advisories.store import AdvisoryReport, store, vulnerabilities
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import Target
 from canhgac.core import clock
 from canhgac.core.exceptions import ConflictError, Problem, SourceLocation, ValidationError
+from canhgac.core.files import sha256_of
 from canhgac.core.registry import AUTO
 from canhgac.core.text import shorten
-from canhgac.core.uploads import Upload, uploaded_file
+from canhgac.core.uploads import DOCUMENT_TYPES, Upload, content_matches, uploaded_file
 
 
 def advisories_import(*, by: Actor, batch: AdvisoryBatch) -> AdvisoryReport:
@@ -206,31 +205,19 @@ def warning_forward(
     return warning_save(by=by, record=record)[0]
 
 
-# Files a warning letter may carry: the signed letter and its annexes.
-ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".zip": "application/zip",
-}
-
-
 def warning_attach(*, by: Actor, letter: WarningLetter, upload: Upload) -> WarningAttachment:
     """Attach a file to a letter, stored by its SHA-256; the same file twice is refused."""
     require(by, Permission.ADVISORY_MANAGE)
     with uploaded_file(upload) as (path, name):
         suffix = Path(name).suffix.lower()
-        if suffix not in ATTACHMENT_TYPES:
+        if suffix not in DOCUMENT_TYPES:
             raise ValidationError(
-                f"{name}: a warning letter takes {', '.join(sorted(ATTACHMENT_TYPES))} files",
+                f"{name}: a warning letter takes {', '.join(sorted(DOCUMENT_TYPES))} files",
                 extra={"field": "file"},
+            )
+        if not content_matches(path, suffix):
+            raise ValidationError(
+                f"{name}: the content is not a {suffix} file", extra={"field": "file"}
             )
         digest = sha256_of(path)
         with transaction.atomic():
@@ -242,7 +229,7 @@ def warning_attach(*, by: Actor, letter: WarningLetter, upload: Upload) -> Warni
             attachment = WarningAttachment(
                 warning=letter,
                 name=shorten(name, 255),
-                content_type=ATTACHMENT_TYPES[suffix],
+                content_type=DOCUMENT_TYPES[suffix],
                 size=path.stat().st_size,
                 sha256=digest,
                 uploaded_at=clock.now(),

@@ -10,7 +10,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 from canhgac import __version__
 from canhgac.accounts.models import User
 from canhgac.api.auth import ApiTokenAuth, SessionAuth
-from canhgac.api.routers import advisories, audit, exposure, inventory, me, units, users
+from canhgac.api.routers import (
+    advisories,
+    audit,
+    exposure,
+    inventory,
+    me,
+    notifications,
+    remediation,
+    units,
+    users,
+)
 from canhgac.audit.services import access_denied_record
 from canhgac.core.exceptions import (
     CanhgacError,
@@ -110,3 +120,5 @@ api.add_router("/audit", audit.router)
 api.add_router("/inventory", inventory.router)
 api.add_router("/advisories", advisories.router)
 api.add_router("/exposure", exposure.router)
+api.add_router("/notifications", notifications.router)
+api.add_router("/remediation", remediation.router)

@@ -20,7 +20,9 @@ import typer
 from canhgac.cli.advisories import advisories_app
 from canhgac.cli.bootstrap import setup_django
 from canhgac.cli.exposure import exposure_app, findings_app
+from canhgac.cli.notifications import notifications_app
 from canhgac.cli.output import OutputFormat, console, emit
+from canhgac.cli.remediation import tasks_app, warnings_app
 
 app = typer.Typer(
     name="canhgac",
@@ -42,6 +44,9 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(advisories_app, name="advisories")
 app.add_typer(exposure_app, name="exposure")
 app.add_typer(findings_app, name="findings")
+app.add_typer(notifications_app, name="notifications")
+app.add_typer(warnings_app, name="warnings")
+app.add_typer(tasks_app, name="tasks")
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)

@@ -5,6 +5,7 @@ Size limit, text decoding, JSON, XML without DTDs or entities, CPE 2.2 to 2.3.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -25,6 +26,14 @@ def max_bytes() -> int:
     """Largest accepted file (CANHGAC_IMPORT_MAX_BYTES, default 200 MB)."""
     raw = os.environ.get("CANHGAC_IMPORT_MAX_BYTES", "")
     return int(raw) if raw.isdigit() else DEFAULT_MAX_BYTES
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_size(path: Path, source: str) -> None:

@@ -36,3 +36,49 @@ def uploaded_file(upload: Upload) -> Iterator[tuple[Path, str]]:
             for chunk in upload.chunks():
                 handle.write(chunk)
         yield path, name
+
+
+# Documents people attach (letters, annexes, evidence), by suffix: what each is served as.
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".zip": "application/zip",
+}
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".odt": _ZIP,
+    ".zip": _ZIP,
+}
+_TEXT_SAMPLE = 1 << 16
+
+
+def content_matches(path: Path, suffix: str) -> bool:
+    """Whether the file's first bytes are those of its type (a renamed executable is not a
+    PDF); text types must be UTF-8 without NUL bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(_TEXT_SAMPLE)
+    signatures = _SIGNATURES.get(suffix)
+    if signatures is not None:
+        return head.startswith(signatures)
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:  # a sample may cut a character at its end
+        return error.start >= len(head) - 3
+    return True

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from canhgac.accounts import access
-from canhgac.accounts.enums import Permission
+from canhgac.accounts.enums import PROVINCE_TREE_KINDS, Permission
+from canhgac.accounts.models import Unit
 from canhgac.advisories import selectors, services
 from canhgac.advisories.feeds.common import CVE_ID
 from canhgac.advisories.feeds.records import WarningLetterRecord
@@ -22,6 +23,8 @@ from canhgac.advisories.models import WarningAttachment, WarningLetter
 from canhgac.core.downloads import download
 from canhgac.core.exceptions import ConflictError, SourceLocation, ValidationError
 from canhgac.exposure import selectors as exposure_selectors
+from canhgac.remediation.selectors import letter_cascade
+from canhgac.remediation.services.forwarding import Proposal, letter_forward, recipients_propose
 from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
@@ -170,6 +173,18 @@ class WarningForm(forms.Form):
         )
 
 
+class RecipientField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Units to send a letter to; those matching proposed show their affected host count."""
+
+    hosts: dict[int, int] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        count = self.hosts.get(obj.pk)
+        if count is None:
+            return str(obj.name)
+        return f"{obj.name} — " + _("%(count)s affected hosts") % {"count": count}
+
+
 class ForwardForm(forms.Form):
     number = forms.CharField(label=_("Number of the province's letter"), max_length=64)
     issuer = forms.CharField(label=_("Issued by"), max_length=255)
@@ -178,6 +193,25 @@ class ForwardForm(forms.Form):
     required_actions = forms.CharField(
         label=_("Required actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    units = RecipientField(
+        label=_("Recipients"),
+        queryset=Unit.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Units whose inventory matches a cited vulnerability are ticked."),
+    )
+
+    def __init__(self, *args: Any, proposals: list[Proposal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, RecipientField)  # noqa: S101
+        field.queryset = Unit.objects.filter(
+            is_active=True, kind__in=[kind.value for kind in PROVINCE_TREE_KINDS]
+        ).order_by("path")
+        field.hosts = {proposal.unit.pk: len(proposal.hosts) for proposal in proposals}
+        if not self.is_bound:
+            self.initial["units"] = [proposal.unit.code for proposal in proposals]
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -202,21 +236,35 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(WarningLetter.objects.select_related("forwarded_from"), pk=pk)
+    proposals = recipients_propose(letter=letter) if _can_manage(request) else []
     form = ForwardForm(
-        request.POST or None, initial={"issuer": "", "required_actions": letter.required_actions}
+        request.POST or None,
+        initial={"issuer": "", "required_actions": letter.required_actions},
+        proposals=proposals,
     )
     if request.method == "POST":
         access.require_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                forwarded = services.warning_forward(
-                    by=signed_in_user(request), original=letter, **form.cleaned_data
+                forwarded = letter_forward(
+                    by=signed_in_user(request),
+                    original=letter,
+                    number=data["number"].strip(),
+                    issuer=data["issuer"].strip(),
+                    issued_on=data["issued_on"],
+                    due_date=data["due_date"],
+                    required_actions=data["required_actions"],
+                    units=list(data["units"]),
+                    auto=False,
                 )
             except ConflictError as error:
                 form.add_error("number", error.message)
             else:
-                return redirect("web:warning_detail", pk=forwarded.pk)
-    return _warning_page(request, letter, form, status=422 if form.errors else 200)
+                return redirect("web:warning_detail", pk=forwarded.letter.pk)
+    return _warning_page(
+        request, letter, form, proposals=proposals, status=422 if form.errors else 200
+    )
 
 
 def _warning_page(
@@ -224,6 +272,7 @@ def _warning_page(
     letter: WarningLetter,
     form: ForwardForm,
     *,
+    proposals: list[Proposal],
     status: int = 200,
     attachment_error: str = "",
 ) -> HttpResponse:
@@ -232,6 +281,8 @@ def _warning_page(
         "web/advisories/warning_detail.html",
         {
             "letter": letter,
+            "proposals": proposals,
+            "cascade": letter_cascade(user=signed_in_user(request), letter=letter),
             "cves": letter.cves.select_related("vulnerability"),
             "forwards": letter.forwards.all(),
             "attachments": letter.attachments.all(),
@@ -274,8 +325,18 @@ def warning_attach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.warning_attach(by=signed_in_user(request), letter=letter, upload=upload)
     except (ValidationError, ConflictError) as error:
-        form = ForwardForm(initial={"required_actions": letter.required_actions})
-        return _warning_page(request, letter, form, status=422, attachment_error=error.message)
+        proposals = recipients_propose(letter=letter)
+        form = ForwardForm(
+            initial={"required_actions": letter.required_actions}, proposals=proposals
+        )
+        return _warning_page(
+            request,
+            letter,
+            form,
+            proposals=proposals,
+            status=422,
+            attachment_error=error.message,
+        )
     return redirect("web:warning_detail", pk=letter.pk)
 
 

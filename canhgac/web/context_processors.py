@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from canhgac import __version__
 from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
+from canhgac.duty.selectors import inbox_unread_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     if access.has_permission(user=user, permission=Permission.AUDIT_VIEW):
         items.append(NavItem(_("Audit log"), reverse("web:audit_list"), "/audit"))
+    items.append(NavItem(_("Notifications"), reverse("web:notification_inbox"), "/notifications/"))
+    if access.has_permission(user=user, permission=Permission.NOTIFICATION_ADMIN):
+        items.append(
+            NavItem(
+                _("Email deliveries"),
+                reverse("web:delivery_list"),
+                "/notifications/deliveries",
+            )
+        )
     if access.has_permission(user=user, permission=Permission.USER_MANAGE):
         items.append(NavItem(_("Users"), reverse("web:user_list"), "/users"))
     return {
@@ -74,4 +84,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": _mark_current(items, request.path),
         "nav_coming": [NavItem(label, None) for label in COMING],
         "nav_roles": sorted({grant.role.label for grant in access.access_context(user).grants}),
+        "nav_unread": inbox_unread_count(user=user),
     }

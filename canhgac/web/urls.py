@@ -4,7 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from canhgac.web import advisory_views, exposure_views, inventory_views, views
+from canhgac.web import (
+    advisory_views,
+    exposure_views,
+    inventory_views,
+    notification_views,
+    remediation_views,
+    views,
+)
 
 app_name = "web"
 
@@ -62,6 +69,50 @@ urlpatterns = [
         "exposure/findings/<int:finding_id>/triage/",
         exposure_views.finding_triage,
         name="finding_triage",
+    ),
+    path("remediation/tasks/", remediation_views.task_list, name="task_list"),
+    path("remediation/tasks/<int:task_id>/", remediation_views.task_detail, name="task_detail"),
+    path(
+        "remediation/tasks/<int:task_id>/acknowledge/",
+        remediation_views.task_acknowledge_view,
+        name="task_acknowledge",
+    ),
+    path(
+        "remediation/tasks/<int:task_id>/declare/",
+        remediation_views.task_declare,
+        name="task_declare",
+    ),
+    path(
+        "remediation/tasks/<int:task_id>/review/",
+        remediation_views.task_review,
+        name="task_review",
+    ),
+    path(
+        "remediation/tasks/<int:task_id>/evidence/",
+        remediation_views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "remediation/tasks/<int:task_id>/evidence/<int:evidence_id>/",
+        remediation_views.evidence_download,
+        name="evidence_download",
+    ),
+    path("notifications/", notification_views.notification_inbox, name="notification_inbox"),
+    path(
+        "notifications/<int:entry_id>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path("notifications/deliveries/", notification_views.delivery_list, name="delivery_list"),
+    path(
+        "notifications/deliveries/<int:delivery_id>/retry/",
+        notification_views.delivery_retry_now,
+        name="delivery_retry",
     ),
     path("audit/", views.audit_list, name="audit_list"),
     path("users/", views.user_list, name="user_list"),

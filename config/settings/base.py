@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "canhgac.inventory",
     "canhgac.advisories",
     "canhgac.exposure",
+    "canhgac.duty",
+    "canhgac.remediation",
     "canhgac.web",
     "canhgac.api",
 ]
@@ -179,6 +181,10 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Notifications (docs/notifications.md): the address of the web UI that links in emails start
+# with, and how many times a failed delivery is tried before it is given up.
+CANHGAC_BASE_URL = env.string("CANHGAC_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 10)
 
 # Background work: SQLite-backed Huey by default, Redis when REDIS_URL is set.
 REDIS_URL = env.secret("REDIS_URL", "")
@@ -228,6 +234,15 @@ EXPOSURE_SLA_DAYS = {
     "P4": env.integer("EXPOSURE_SLA_P4_DAYS", 90),
 }
 EXPOSURE_MATCH_SCHEDULE = env.string("EXPOSURE_MATCH_SCHEDULE", "*/10 * * * *")
+
+# Remediation (docs/remediation.md): hours a unit has to acknowledge a provincial letter; days
+# after the due date before an overdue task goes from the unit's manager to the province; how
+# long a forwarded letter's tasks keep following the findings once all are done; evidence files.
+REMEDIATION_ACK_HOURS = env.integer("REMEDIATION_ACK_HOURS", 24)
+REMEDIATION_ESCALATE_PROVINCE_DAYS = env.integer("REMEDIATION_ESCALATE_PROVINCE_DAYS", 2)
+REMEDIATION_ACTIVE_DAYS = env.integer("REMEDIATION_ACTIVE_DAYS", 180)
+REMEDIATION_EVIDENCE_MAX_BYTES = env.integer("REMEDIATION_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+REMEDIATION_ESCALATION_SCHEDULE = env.string("REMEDIATION_ESCALATION_SCHEDULE", "0 8 * * *")
 
 # API lists: limit/offset pagination, 100 items by default, at most 500 per page.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -10,8 +10,16 @@ from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit, User
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
+from canhgac.core.text import shorten
 
 Actor = User | SystemActor
+
+
+def actor_name(by: Actor | None) -> str:
+    """Who acted, as stored beside a record: a username or a system actor's label."""
+    if by is None:
+        return ""
+    return shorten(by.label if isinstance(by, SystemActor) else by.get_username(), 255)
 
 
 def require(by: Actor, permission: Permission, unit_id: int | None = None) -> None:

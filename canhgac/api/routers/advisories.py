@@ -10,6 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.services.common import require
 from canhgac.advisories import selectors, services
@@ -23,6 +24,7 @@ from canhgac.api.schemas import ErrorOut
 from canhgac.core.downloads import download
 from canhgac.core.exceptions import ConflictError, NotFoundError, SourceLocation, ValidationError
 from canhgac.core.tasks import enqueue_on_commit
+from canhgac.remediation.services.forwarding import letter_forward
 
 router = Router(tags=["advisories"])
 
@@ -206,6 +208,8 @@ class ForwardIn(Schema):
     issued_on: date
     due_date: date | None = None
     required_actions: str = ""
+    units: list[str] = Field([], description="codes of units to send it to besides the proposed")
+    auto: bool = Field(True, description="also every unit whose inventory matches a cited CVE")
 
 
 def _letter(pk: int) -> WarningLetter:
@@ -261,13 +265,16 @@ def warning_create(request: HttpRequest, payload: WarningIn) -> Status[WarningLe
 @router.post(
     "/warnings/{pk}/forward",
     response={201: WarningDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Re-issue a letter under the province's own number (province roles)",
+    summary="Forward a letter to the units under the province's own number (province roles)",
 )
 def warning_forward(request: HttpRequest, pk: int, payload: ForwardIn) -> Status[WarningLetter]:
+    """Each recipient gets a remediation task (see /remediation/tasks) and is notified."""
     user = request_user(request)
     original = _letter(pk)
-    forwarded = services.warning_forward(by=user, original=original, **payload.dict())
-    return Status(201, _letter(forwarded.pk))
+    values = payload.dict()
+    units = [access.unit_get_for_user(user=user, unit_id=code) for code in values.pop("units")]
+    forwarded = letter_forward(by=user, original=original, units=units, **values)
+    return Status(201, _letter(forwarded.letter.pk))
 
 
 @router.post(

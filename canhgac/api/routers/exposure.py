@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from canhgac.accounts import access
 from canhgac.accounts.enums import Permission
 from canhgac.api.auth import request_user
+from canhgac.api.pages import Rendered
 from canhgac.api.schemas import ErrorOut
 from canhgac.core.exceptions import PermissionDeniedError
 from canhgac.core.tasks import enqueue_on_commit
@@ -88,23 +89,7 @@ def finding_list(request: HttpRequest, filters: Query[FindingQuery]) -> list[dic
         selectors.finding_list_for_user(user=request_user(request)),
         selectors.FindingFilter(**filters.dict()),
     ).order_by("-priority_score", "due_date", "pk")
-    return _Items(findings)  # type: ignore[return-value]
-
-
-class _Items:
-    """A lazily rendered page of findings: paginate slices it, then each row becomes a dict."""
-
-    def __init__(self, findings: QuerySet[Finding]) -> None:
-        self.findings = findings
-
-    def __len__(self) -> int:
-        return self.findings.count()
-
-    def count(self) -> int:
-        return self.findings.count()
-
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
-        return [selectors.finding_item(finding) for finding in self.findings[page]]
+    return Rendered(findings, selectors.finding_item)  # type: ignore[return-value]
 
 
 @router.post(

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from canhgac.accounts.enums import Permission
-from canhgac.accounts.services.common import Actor, audit, require
+from canhgac.accounts.services.common import Actor, actor_name, audit, require
 from canhgac.audit.enums import AuditAction
 from canhgac.core import clock
 from canhgac.core.bulk import bulk_set
@@ -74,10 +74,6 @@ def applicable_decisions(
                 )
                 by_key[key].append(decision)
     return DecisionIndex(by_key)
-
-
-def _label(by: Actor) -> str:
-    return getattr(by, "label", "") or getattr(by, "username", "") or str(by)
 
 
 def _validate(
@@ -140,7 +136,7 @@ def findings_triage(
         if chosen is FindingStatus.ACCEPTED_RISK:
             require(by, Permission.RISK_ACCEPT, unit_id)
     now = clock.now()
-    label = _label(by)
+    label = actor_name(by)
     detail = {
         "reason": reason.strip(),
         "justification": justification,
@@ -240,7 +236,7 @@ def decisions_expire(*, by: Actor) -> int:
                     kind="decision_expired",
                     from_status=old_status,
                     to_status=finding.status,
-                    actor=_label(by),
+                    actor=actor_name(by),
                     detail={"until": decision.until.isoformat() if decision.until else ""},
                 )
             audit(

@@ -38,6 +38,7 @@ from canhgac.exposure.matching.engine import Knowledge, match_host
 from canhgac.exposure.matching.facts import Host, Verdict
 from canhgac.exposure.models import AssetKey, Finding, MatchRun
 from canhgac.exposure.services.reconcile import Summary, reconcile
+from canhgac.exposure.signals import announce
 from canhgac.inventory.models import Asset
 
 CHUNK = 500
@@ -142,6 +143,7 @@ def exposure_match(
         run.status, run.finished_at, run.error = RunStatus.FAILED, clock.now(), str(error)[:2000]
         run.save(update_fields=["status", "finished_at", "error"])
         raise
+    announce(run)
     return run
 
 

@@ -21,6 +21,8 @@ from canhgac.accounts.tests.world import (
 from canhgac.advisories.models import WarningLetter
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
+from canhgac.duty.models import Delivery, InboxEntry
+from canhgac.duty.tests.helpers import matrix_rows
 from canhgac.exposure.models import Finding, FindingEvent, MatchRun, TriageDecision
 from canhgac.inventory.models import Asset
 
@@ -30,6 +32,9 @@ PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
 
 def resolve(page: str) -> str:
+    if page.startswith("/notifications/"):
+        entry, delivery = matrix_rows()
+        return page.replace("{entry}", str(entry.pk)).replace("{delivery}", str(delivery.pk))
     if "{warning}" in page:
         return page.replace("{warning}", str(WarningLetter.objects.get().pk))
     if "{asset}" in page:
@@ -77,6 +82,8 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/exposure/findings/{finding_b}/": (SEES_B, 404),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
+    "/notifications/": (ALL, 403),
+    "/notifications/deliveries/": (PROVINCE_WRITERS, 403),
     "/password/": (ALL, 403),
 }
 
@@ -185,6 +192,17 @@ class Post:
 
 BULK_A_AND_B = ["{finding_a}", "{finding_b}"]
 POSTS: list[Post] = [
+    Post(
+        "mark unit_officer's notification read",
+        "/notifications/{entry}/read/",
+        {},
+        frozenset({"unit_officer"}),
+        ALL - {"unit_officer"},
+    ),
+    Post("mark all my notifications read", "/notifications/read-all/", {}, ALL),
+    Post(
+        "retry a failed email", "/notifications/deliveries/{delivery}/retry/", {}, PROVINCE_WRITERS
+    ),
     Post("match everything", "/exposure/match/", {"full": "on"}, PROVINCE_WRITERS),
     Post("match A", "/exposure/match/", {"unit": "A"}, EDITS_A, ALL - SEES_A),
     Post("match B", "/exposure/match/", {"unit": "B"}, EDITS_B, ALL - SEES_B),
@@ -227,12 +245,14 @@ POSTS: list[Post] = [
 
 
 def snapshot() -> tuple[Any, ...]:
-    """Everything a denied exposure write could have changed."""
+    """Everything a denied exposure or notification write could have changed."""
     return (
         sorted(Finding.objects.values_list("pk", "status", "decision_id", "updated_at")),
         TriageDecision.objects.count(),
         FindingEvent.objects.count(),
         MatchRun.objects.count(),
+        sorted(InboxEntry.objects.values_list("pk", "read_at")),
+        sorted(Delivery.objects.values_list("pk", "status", "next_attempt_at")),
     )
 
 
@@ -250,11 +270,12 @@ def test_post_permission_matrix(
         key: [resolve(item) for item in value] if isinstance(value, list) else value
         for key, value in case.data.items()
     }
+    path = resolve(case.path)
     before = snapshot()
     denials = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = client.post(resolve(case.path), data)
+        response = client.post(path, data)
 
     if role in case.allowed:
         assert response.status_code == 302, response.content

@@ -1,0 +1,1 @@
+"""Channels that deliver notifications: one class per channel, listed in `registry.py`."""
