@@ -26,7 +26,6 @@ class NavItem:
 
 
 COMING: tuple[str | Promise, ...] = (
-    _("Remediation"),
     _("Duty"),
     _("Monitoring"),
     _("Incidents"),
@@ -61,6 +60,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Feed status"), reverse("web:feed_status"), "/advisories/feeds"),
         NavItem(_("Exposure"), reverse("web:exposure_dashboard"), "/exposure/"),
         NavItem(_("Findings"), reverse("web:finding_list"), "/exposure/findings"),
+        NavItem(_("Remediation tasks"), reverse("web:task_list"), "/remediation/tasks"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(

@@ -270,6 +270,7 @@ def warning_create(request: HttpRequest, payload: WarningIn) -> Status[WarningLe
 def warning_forward(request: HttpRequest, pk: int, payload: ForwardIn) -> Status[WarningLetter]:
     """Each recipient gets a remediation task (see /remediation/tasks) and is notified."""
     user = request_user(request)
+    require(user, Permission.ADVISORY_MANAGE)  # before looking the units up: 403, not 404
     original = _letter(pk)
     values = payload.dict()
     units = [access.unit_get_for_user(user=user, unit_id=code) for code in values.pop("units")]

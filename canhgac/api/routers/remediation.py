@@ -182,6 +182,7 @@ def cascade(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 )
 def recipients_add(request: HttpRequest, pk: int, payload: UnitsIn) -> Status[list[Any]]:
     user = request_user(request)
+    require(user, Permission.ADVISORY_MANAGE)  # before looking the units up: 403, not 404
     units = [access.unit_get_for_user(user=user, unit_id=code) for code in payload.units]
     tasks = letter_add_units(by=user, letter=_letter(pk), units=units)
     return Status(201, [selectors.task_item(task) for task in tasks])

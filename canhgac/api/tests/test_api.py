@@ -101,6 +101,7 @@ def test_me_lists_roles_and_effective_permissions(world: World, client: Client) 
         "exposure.match": ["A", "A1"],
         "finding.triage": ["A", "A1"],
         "finding.accept_risk": ["A", "A1"],
+        "remediation.update": ["A", "A1"],
     }
     admin = client.get("/api/v1/me", **bearer(world, "province_admin")).json()
     assert admin["permissions"]["user.manage"] == "all"

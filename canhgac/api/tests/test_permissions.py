@@ -29,9 +29,12 @@ from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 from canhgac.exposure.models import Finding, TriageDecision
 from canhgac.inventory.models import Asset, InformationSystem
+from canhgac.remediation.models import Item, Task
+from canhgac.remediation.tests.helpers import LETTER_TO_A, world_tasks
 
 ADMIN = frozenset({"province_admin"})
 EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
+EDITS_B = frozenset({"province_admin", "province_analyst", "other_unit"})
 AUDIT_READERS = PROVINCE | {"auditor_unit"}
 PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
@@ -63,7 +66,22 @@ def resolve(path: str) -> str:
     if "{asset}" in path:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return path.replace("{asset}", str(asset.pk))
+    if "{forwarded" in path or "{task_" in path or "{item_a}" in path or "{evidence_a}" in path:
+        return _remediation(path)
     return path
+
+
+def _remediation(path: str) -> str:
+    task_a, task_b = world_tasks()
+    to_a = Task.objects.get(letter__number=LETTER_TO_A)
+    return (
+        path.replace("{forwarded}", str(task_a.letter_id))
+        .replace("{forwarded_a}", str(to_a.letter_id))
+        .replace("{task_a}", str(task_a.pk))
+        .replace("{task_b}", str(task_b.pk))
+        .replace("{item_a}", str(task_a.items.get().pk))
+        .replace("{evidence_a}", str(task_a.evidence.get().pk))
+    )
 
 
 CASES: list[Case] = [
@@ -261,6 +279,60 @@ CASES: list[Case] = [
         hidden_from=ALL - SEES_A,
         body={"unit": "A"},
     ),
+    Case(
+        "proposed recipients of a letter",
+        "get",
+        "/api/v1/remediation/warnings/{warning}/proposals",
+        PROVINCE_WRITERS,
+    ),
+    Case("cascade of a letter", "get", "/api/v1/remediation/warnings/{forwarded}/cascade", ALL),
+    Case(
+        "send a forwarded letter to B too",
+        "post",
+        "/api/v1/remediation/warnings/{forwarded_a}/recipients",
+        PROVINCE_WRITERS,
+        201,
+        body={"units": ["B"]},
+    ),
+    Case("task list", "get", "/api/v1/remediation/tasks", ALL),
+    Case(
+        "task of A", "get", "/api/v1/remediation/tasks/{task_a}", SEES_A, hidden_from=ALL - SEES_A
+    ),
+    Case(
+        "task of B", "get", "/api/v1/remediation/tasks/{task_b}", SEES_B, hidden_from=ALL - SEES_B
+    ),
+    Case(
+        "acknowledge A's letter",
+        "post",
+        "/api/v1/remediation/tasks/{task_a}/acknowledge",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={},
+    ),
+    Case(
+        "declare a host of A",
+        "post",
+        "/api/v1/remediation/tasks/{task_a}/declare",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={"items": [{"id": "{item_a}", "revision": 1}], "status": "patched"},
+    ),
+    Case(  # allowed, but B has not acknowledged the letter yet: 409
+        "end B's review",
+        "post",
+        "/api/v1/remediation/tasks/{task_b}/review",
+        EDITS_B,
+        409,
+        hidden_from=ALL - SEES_B,
+        body={"note": "x"},
+    ),
+    Case(
+        "evidence of A",
+        "get",
+        "/api/v1/remediation/tasks/{task_a}/evidence/{evidence_a}",
+        SEES_A,
+        hidden_from=ALL - SEES_A,
+    ),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]
@@ -278,6 +350,8 @@ def snapshot() -> tuple[Any, ...]:
         sorted(FeedState.objects.values_list("source", "locked_until")),
         sorted(Finding.objects.values_list("pk", "status", "decision_id")),
         TriageDecision.objects.count(),
+        sorted(Task.objects.values_list("pk", "acknowledged_at", "reviewed_at", "status")),
+        sorted(Item.objects.values_list("pk", "status", "revision")),
     )
 
 
@@ -303,6 +377,7 @@ def test_api_permission_matrix(
     inventory_world: World, client: Client, role: str, case: Case
 ) -> None:
     world = inventory_world
+    resolve(case.path)  # the rows the case needs exist before the snapshot
     before = snapshot()
     denials_before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 

@@ -16,6 +16,7 @@ from canhgac.accounts.tests.world import (
     ROLE_KEYS,
     SEES_A,
     SEES_B,
+    TEST_ACTOR,
     World,
 )
 from canhgac.advisories.models import WarningLetter
@@ -25,6 +26,9 @@ from canhgac.duty.models import Delivery, InboxEntry
 from canhgac.duty.tests.helpers import matrix_rows
 from canhgac.exposure.models import Finding, FindingEvent, MatchRun, TriageDecision
 from canhgac.inventory.models import Asset
+from canhgac.remediation.models import Item, Task
+from canhgac.remediation.services.declarations import task_acknowledge
+from canhgac.remediation.tests.helpers import world_tasks
 
 EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
 EDITS_B = frozenset({"province_admin", "province_analyst", "other_unit"})
@@ -32,11 +36,27 @@ PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
 
 def resolve(page: str) -> str:
+    if "{acknowledged_task_a}" in page:
+        task_a, _task_b = world_tasks()
+        task_acknowledge(by=TEST_ACTOR, task=task_a)
+        return page.replace("{acknowledged_task_a}", str(task_a.pk))
+    if "{task_" in page or "{item_a}" in page:
+        task_a, task_b = world_tasks()
+        item = task_a.items.get()
+        evidence = task_a.evidence.get()
+        return (
+            page.replace("{task_a}", str(task_a.pk))
+            .replace("{task_b}", str(task_b.pk))
+            .replace("{item_a}", f"{item.pk}:{item.revision}")
+            .replace("{evidence_a}", str(evidence.pk))
+        )
     if page.startswith("/notifications/"):
         entry, delivery = matrix_rows()
         return page.replace("{entry}", str(entry.pk)).replace("{delivery}", str(delivery.pk))
     if "{warning}" in page:
-        return page.replace("{warning}", str(WarningLetter.objects.get().pk))
+        return page.replace(
+            "{warning}", str(WarningLetter.objects.get(forwarded_from__isnull=True).pk)
+        )
     if "{asset}" in page:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return page.replace("{asset}", str(asset.pk))
@@ -80,6 +100,10 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/exposure/findings/": (ALL, 403),
     "/exposure/findings/{finding_a}/": (SEES_A, 404),
     "/exposure/findings/{finding_b}/": (SEES_B, 404),
+    "/remediation/tasks/": (ALL, 403),
+    "/remediation/tasks/{task_a}/": (SEES_A, 404),
+    "/remediation/tasks/{task_b}/": (SEES_B, 404),
+    "/remediation/tasks/{task_a}/evidence/{evidence_a}/": (SEES_A, 404),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/notifications/": (ALL, 403),
@@ -119,6 +143,7 @@ NOT_IN_MATRIX = {
     "token_revoke": "POST only: tested below",
     "warning_attach": "POST only: its own matrix in advisories/tests/test_attachments.py",
     "warning_attachment": "a file: its own matrix in advisories/tests/test_attachments.py",
+    "evidence_upload": "a file upload: its own matrix in remediation/tests/test_web.py",
 }
 
 
@@ -203,6 +228,34 @@ POSTS: list[Post] = [
     Post(
         "retry a failed email", "/notifications/deliveries/{delivery}/retry/", {}, PROVINCE_WRITERS
     ),
+    Post(
+        "acknowledge A's letter",
+        "/remediation/tasks/{task_a}/acknowledge/",
+        {},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "acknowledge B's letter",
+        "/remediation/tasks/{task_b}/acknowledge/",
+        {},
+        EDITS_B,
+        ALL - SEES_B,
+    ),
+    Post(
+        "declare a host of A patched",
+        "/remediation/tasks/{task_a}/declare/",
+        {"item": ["{item_a}"], "status": "patched"},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "end A's review",
+        "/remediation/tasks/{acknowledged_task_a}/review/",
+        {"note": "Đã rà soát"},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
     Post("match everything", "/exposure/match/", {"full": "on"}, PROVINCE_WRITERS),
     Post("match A", "/exposure/match/", {"unit": "A"}, EDITS_A, ALL - SEES_A),
     Post("match B", "/exposure/match/", {"unit": "B"}, EDITS_B, ALL - SEES_B),
@@ -253,6 +306,8 @@ def snapshot() -> tuple[Any, ...]:
         MatchRun.objects.count(),
         sorted(InboxEntry.objects.values_list("pk", "read_at")),
         sorted(Delivery.objects.values_list("pk", "status", "next_attempt_at")),
+        sorted(Task.objects.values_list("pk", "acknowledged_at", "reviewed_at", "status")),
+        sorted(Item.objects.values_list("pk", "status", "revision")),
     )
 
 
