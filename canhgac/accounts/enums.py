@@ -69,6 +69,7 @@ class Permission(enum.StrEnum):
     RISK_ACCEPT = "finding.accept_risk"  # accept a risk until a date (a manager's decision)
     # acknowledge a provincial letter, declare hosts' remediation status, attach evidence
     REMEDIATION_UPDATE = "remediation.update"
+    CAMPAIGN_MANAGE = "campaign.manage"  # create holiday campaigns (province-wide)
     NOTIFICATION_ADMIN = "notification.admin"  # every delivery; send failed ones again
 
 
@@ -95,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.FINDING_TRIAGE,
         Permission.RISK_ACCEPT,
         Permission.REMEDIATION_UPDATE,
+        Permission.CAMPAIGN_MANAGE,
         Permission.NOTIFICATION_ADMIN,
     },
     Role.UNIT_MANAGER: _READ

@@ -18,6 +18,7 @@ from canhgac.api.routers import (
     me,
     notifications,
     remediation,
+    reports,
     units,
     users,
 )
@@ -122,3 +123,4 @@ api.add_router("/advisories", advisories.router)
 api.add_router("/exposure", exposure.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/remediation", remediation.router)
+api.add_router("/reports", reports.router)

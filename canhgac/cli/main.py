@@ -22,7 +22,8 @@ from canhgac.cli.bootstrap import setup_django
 from canhgac.cli.exposure import exposure_app, findings_app
 from canhgac.cli.notifications import notifications_app
 from canhgac.cli.output import OutputFormat, console, emit
-from canhgac.cli.remediation import tasks_app, warnings_app
+from canhgac.cli.remediation import campaigns_app, tasks_app, warnings_app
+from canhgac.cli.reports import reports_app
 
 app = typer.Typer(
     name="canhgac",
@@ -47,6 +48,8 @@ app.add_typer(findings_app, name="findings")
 app.add_typer(notifications_app, name="notifications")
 app.add_typer(warnings_app, name="warnings")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(reports_app, name="reports")
+app.add_typer(campaigns_app, name="campaigns")
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)

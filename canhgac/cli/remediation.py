@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -33,6 +34,13 @@ def _letter(number: str) -> Any:
     if letter is None:
         raise NotFoundError(f"no warning letter numbered '{number}'")
     return letter
+
+
+def _day(text: str, option: str) -> date:
+    day = parse_day(text, option)
+    if day is None:
+        raise typer.BadParameter("a date is required (dd/mm/yyyy)", param_hint=option)
+    return day
 
 
 def _units(codes: str) -> list[Any]:
@@ -91,7 +99,7 @@ def warnings_forward(
         number=as_number,
         issuer=issuer or (coordinator.name if coordinator else ""),
         issued_on=parse_day(issued_on, "--issued-on") or clock.today(),
-        due_date=parse_day(due, "--due"),
+        due_date=_day(due, "--due"),
         units=_units(",".join(code for code in codes if code != "auto")),
         auto=auto,
         required_actions=actions,
@@ -270,3 +278,95 @@ def tasks_escalate() -> None:
         f"{counts['manager']} tasks escalated to unit managers, "
         f"{counts['province']} to the province."
     )
+
+
+campaigns_app = typer.Typer(
+    help="Holiday campaigns: create, list, show the readiness board.", no_args_is_help=True
+)
+
+
+@campaigns_app.command("create")
+def campaigns_create(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. le-30-4-2022.")],
+    name: Annotated[str, typer.Option(help="e.g. 'Lễ 30/4 - 1/5/2022'.")],
+    starts: Annotated[str, typer.Option(help="First day, dd/mm/yyyy.")],
+    ends: Annotated[str, typer.Option(help="Last day, dd/mm/yyyy.")],
+    ready_by: Annotated[str, typer.Option(help="Units ready by dd/mm/yyyy (default: start).")] = "",
+    warnings: Annotated[
+        str, typer.Option(help="Numbers of the warnings to fix before it, comma-separated.")
+    ] = "",
+    units: Annotated[str, typer.Option(help="Unit codes (default: every unit).")] = "",
+) -> None:
+    """Create a campaign with the regulation's readiness checklist and tell its units."""
+    setup_django()
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.remediation.services.campaigns import campaign_create
+
+    campaign = campaign_create(
+        by=SystemActor.cli(),
+        code=code,
+        name=name,
+        starts_on=_day(starts, "--starts"),
+        ends_on=_day(ends, "--ends"),
+        prepare_by=parse_day(ready_by, "--ready-by"),
+        letters=[_letter(number.strip()) for number in warnings.split(",") if number.strip()],
+        units=_units(units) or None,
+    )
+    console.print(f"Campaign {campaign.code} created for {campaign.units.count()} units.")
+
+
+@campaigns_app.command("list")
+def campaigns_list(fmt: Output = OutputFormat.TABLE) -> None:
+    """Every campaign, the latest first."""
+    setup_django()
+    from canhgac.remediation.board import campaign_list
+
+    rows = [
+        {
+            "code": campaign.code,
+            "name": campaign.name,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "prepare_by": campaign.prepare_by,
+        }
+        for campaign in campaign_list()
+    ]
+    emit(rows, ["code", "name", "starts_on", "ends_on", "prepare_by"], fmt, title="Campaigns")
+
+
+@campaigns_app.command("show")
+def campaigns_show(
+    code: Annotated[str, typer.Argument(help="The campaign's code.")],
+    fmt: Output = OutputFormat.TABLE,
+) -> None:
+    """The readiness board: per unit, readiness %, checklist, findings, overdue tasks."""
+    setup_django()
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.remediation.board import board_summary, campaign_board, campaign_get
+
+    campaign = campaign_get(code=code)
+    rows = campaign_board(user=SystemActor.cli(), campaign=campaign)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(
+            json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    summary = board_summary(rows, campaign)
+    if fmt is OutputFormat.TABLE:
+        console.print(
+            f"[bold]{campaign.name}[/bold]: {summary['ready']}/{summary['units']} units ready, "
+            f"average {summary['average']}%, {summary['days_left']} days left"
+        )
+    flat = [
+        {
+            "unit": row.unit.code,
+            "readiness": f"{row.readiness}%",
+            "missing": ", ".join(state.check.key for state in row.checks if not state.done),
+            "P1": row.findings["P1"],
+            "P2": row.findings["P2"],
+            "warned": row.warned,
+            "overdue_tasks": row.overdue_tasks,
+        }
+        for row in rows
+    ]
+    emit(flat, ["unit", "readiness", "missing", "P1", "P2", "warned", "overdue_tasks"], fmt)

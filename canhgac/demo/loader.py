@@ -13,6 +13,7 @@ from canhgac.accounts.actors import DEMO_LOADER
 from canhgac.accounts.importers import UnitRecord
 from canhgac.accounts.models import Unit, User
 from canhgac.advisories.feeds.warning import WarningYamlParser
+from canhgac.advisories.models import WarningLetter
 from canhgac.advisories.services import advisories_import_recorded
 from canhgac.audit.enums import AuditAction
 from canhgac.audit.services import audit_record
@@ -23,6 +24,8 @@ from canhgac.demo.inventory import demo_inventory_batches
 from canhgac.demo.province import CONTRACTS, DEMO_PASSWORD, UNITS, USERS, DemoUser
 from canhgac.exposure.services.matching import exposure_match_changes
 from canhgac.inventory.services import inventory_import
+from canhgac.remediation.models import Campaign
+from canhgac.remediation.services.campaigns import campaign_create
 
 SOURCE = "demo:province"
 
@@ -109,4 +112,25 @@ def demo_load() -> DemoSummary:
             )
     # What the demo hosts are exposed to: the first time everything, then what changed.
     exposure_match_changes(by=DEMO_LOADER)
+    _holiday_campaign()
     return DemoSummary(len(result.created), users_created, USERS, DEMO_PASSWORD)
+
+
+DEMO_CAMPAIGN_WARNINGS = ("590/CATTT-NCSC", "651/CATTT-NCSC")
+
+
+def _holiday_campaign() -> None:
+    """The next New Year's holiday as a campaign, naming the spring 2022 warnings (once)."""
+    year = clock.today().year + 1
+    code = f"tet-duong-lich-{year}"
+    if Campaign.objects.filter(code=code).exists():
+        return
+    campaign_create(
+        by=DEMO_LOADER,
+        code=code,
+        name=f"Tết Dương lịch {year}",
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 1, 1),
+        prepare_by=date(year - 1, 12, 30),
+        letters=list(WarningLetter.objects.filter(number__in=DEMO_CAMPAIGN_WARNINGS)),
+    )

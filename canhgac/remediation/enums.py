@@ -50,3 +50,19 @@ class Escalation(enum.IntEnum):
 CLAIMS = frozenset({ItemStatus.PATCHED, ItemStatus.NOT_AFFECTED})
 # Declarations that need a reason; NOT_FIXED also needs a plan date.
 NEEDS_REASON = frozenset({ItemStatus.NOT_AFFECTED, ItemStatus.NOT_FIXED})
+
+
+class Check(enum.StrEnum):
+    """The readiness checklist of a holiday campaign (REGULATION.md §8 F.23). A campaign may
+    use any subset, in any order, and add its own items (free keys)."""
+
+    ROSTER_FILLED = "roster_filled"  # the duty roster of the holiday is filled
+    WARNINGS_FIXED = "warnings_fixed"  # the named warnings are fully fixed (computed)
+    BACKUPS_CHECKED = "backups_checked"  # 3-2-1 backups checked
+    MALWARE_SWEEP = "malware_sweep"  # a malware sweep of the unit's hosts done
+    WATCHER_ASSIGNED = "watcher_assigned"  # someone watches the national warning channel
+    PROVIDER_COMMITMENT = "provider_commitment"  # the security provider's commitment received
+
+
+# Items decided by canhgac from its data, not ticked by the unit.
+COMPUTED_CHECKS = frozenset({Check.WARNINGS_FIXED})

@@ -26,7 +26,7 @@ class HostExposure:
     system_id: int | None
     active: set[str] = field(default_factory=set)  # CVE ids still matched
     closed: set[str] = field(default_factory=set)  # CVE ids with a closed finding
-    due: tuple[date, str] | None = None  # its active findings' earliest due date, and why
+    due: tuple[date, str] | None = None  # earliest SLA/KEV due date of its active findings
 
     @property
     def fixed(self) -> list[str]:
@@ -70,8 +70,12 @@ def exposure_of(
             )
         if status in ACTIVE_STATUSES:
             host.active.add(cve)
-            if due is not None and (host.due is None or due < host.due[0]):
-                host.due = (due, why)  # a finding's code: "sla:P1", "kev", "warning:…"
+            # The SLA and KEV dates count; another letter's date does not: a task follows its
+            # own letter's due date (an older letter's deadline would make it overdue at birth)
+            if due is None or why.startswith("warning:"):
+                continue
+            if host.due is None or due < host.due[0]:
+                host.due = (due, why)
         elif status in CLOSED_STATUSES:
             host.closed.add(cve)
     return hosts

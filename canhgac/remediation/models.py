@@ -13,12 +13,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from canhgac.remediation.enums import Escalation, ItemStatus, Origin, TaskStatus, Verification
 
 ITEM_STATUS_CHOICES = [
     (ItemStatus.NOT_REVIEWED.value, _("Not reviewed")),
-    (ItemStatus.NOT_AFFECTED.value, _("Not affected")),
+    # the regulation's "không ảnh hưởng" (a finding's "not affected" is a VEX status)
+    (ItemStatus.NOT_AFFECTED.value, pgettext_lazy("remediation status", "Not affected")),
     (ItemStatus.PATCHED.value, _("Patched")),
     (ItemStatus.WORKAROUND.value, _("Workaround applied")),
     (ItemStatus.NOT_FIXED.value, _("Not fixed")),
@@ -201,3 +203,97 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Campaign(models.Model):
+    """A high-risk period (đợt cao điểm: a holiday, a warning wave): the units in scope, the
+    warnings that must be fully fixed before it starts, and the readiness checklist."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    prepare_by = models.DateField(_("ready by"))
+    letters = models.ManyToManyField(
+        "advisories.WarningLetter",
+        verbose_name=_("warnings to fix before it starts"),
+        related_name="campaigns",
+        blank=True,
+    )
+    units = models.ManyToManyField(
+        "accounts.Unit", verbose_name=_("units in scope"), related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.CharField(_("created by"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        ordering = ["-starts_on", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignCheck(models.Model):
+    """One item of a campaign's readiness checklist."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="checks")
+    key = models.SlugField(_("key"), max_length=64)
+    label = models.CharField(_("item"), max_length=255)
+    computed = models.BooleanField(_("decided by canhgac"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("readiness item")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="campaign_check_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Readiness(models.Model):
+    """A unit's answer to one checklist item (items decided by canhgac are not stored)."""
+
+    item = models.ForeignKey(CampaignCheck, on_delete=models.CASCADE, related_name="answers")
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    done = models.BooleanField(_("done"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"))
+    answered_by = models.CharField(_("answered by"), max_length=255)
+
+    class Meta:
+        verbose_name = _("readiness answer")
+        ordering = ["item", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "unit"], name="readiness_unique_item_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.unit}"
+
+
+class Declined(models.Model):
+    """A unit matching proposed for a forwarded letter and the analyst left out: the cascade
+    does not add it back (sending it the letter by hand later removes this row)."""
+
+    letter = models.ForeignKey(
+        "advisories.WarningLetter", on_delete=models.CASCADE, related_name="declined"
+    )
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+    declined_at = models.DateTimeField(_("left out at"))
+    declined_by = models.CharField(_("left out by"), max_length=255)
+
+    class Meta:
+        verbose_name = _("unit left out")
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "unit"], name="declined_unique_letter_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} · {self.unit}"

@@ -17,7 +17,7 @@ from canhgac.accounts.enums import Role
 from canhgac.accounts.models import Membership, Unit, User
 from canhgac.accounts.services.common import Actor
 from canhgac.duty.services.notifications import notify
-from canhgac.remediation.models import Task
+from canhgac.remediation.models import Campaign, Task
 
 UNIT_ROLES = (Role.UNIT_MANAGER, Role.UNIT_OFFICER)
 PROVINCE_ROLES = (Role.PROVINCE_ANALYST, Role.PROVINCE_ADMIN)
@@ -109,4 +109,35 @@ def tell_task_overdue(*, by: Actor, task: Task, to_province: bool) -> None:
         kind="remediation.task_overdue",
         unit=task.unit,
         link=task_link(task),
+    )
+
+
+def tell_campaign_opened(*, by: Actor, campaign: Campaign, unit: Unit) -> None:
+    """A unit is in a campaign's scope: its officers, manager and mailbox."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Campaign] %(name)s: readiness by %(day)s") % {
+            "name": campaign.name,
+            "day": _day(campaign.prepare_by),
+        }
+        body = "\n".join(
+            [
+                _("High-risk period %(name)s: %(start)s to %(end)s.")
+                % {
+                    "name": campaign.name,
+                    "start": _day(campaign.starts_on),
+                    "end": _day(campaign.ends_on),
+                },
+                _("Answer the readiness checklist of %(unit)s by %(day)s.")
+                % {"unit": unit.name, "day": _day(campaign.prepare_by)},
+            ]
+        )
+    notify(
+        by=by,
+        users=members([unit], UNIT_ROLES),
+        subject=subject,
+        body=body,
+        kind="remediation.campaign_opened",
+        unit=unit,
+        link=reverse("web:campaign_unit", args=[campaign.code, unit.code]),
+        emails=[unit.email] if unit.email else [],
     )

@@ -9,7 +9,13 @@ from canhgac.accounts.actors import SystemActor
 ACTOR = SystemActor("system:remediation")
 
 
-def after_matching(sender: Any, **kwargs: Any) -> None:
+# A run that opened, reopened or closed nothing cannot change a task (triage changes are picked
+# up by the next run that does, and by the hourly refresh).
+CHANGES = ("new", "reopened", "closed", "verified")
+
+
+def after_matching(sender: Any, *, run: Any, **kwargs: Any) -> None:
     from canhgac.remediation.services.refresh import tasks_refresh
 
-    tasks_refresh(by=ACTOR)
+    if any(run.counts.get(name) for name in CHANGES):
+        tasks_refresh(by=ACTOR)

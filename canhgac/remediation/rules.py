@@ -59,3 +59,9 @@ def due_date(*candidates: tuple[date | None, str]) -> tuple[date | None, str]:
     """The earliest of the dates given with where each comes from ("" when none is set)."""
     present = [(day, why) for day, why in candidates if day is not None]
     return min(present, key=lambda pair: pair[0]) if present else (None, "")
+
+
+def readiness(done: Iterable[bool]) -> int:
+    """Percentage of the checklist done (0 for an empty checklist: nothing is ready yet)."""
+    states = list(done)
+    return round(100 * sum(states) / len(states)) if states else 0

@@ -18,8 +18,9 @@ from canhgac.core import clock
 from canhgac.core.exceptions import NotFoundError
 from canhgac.exposure.explanations import due_reason
 from canhgac.remediation import rules
+from canhgac.remediation.board import campaign_tasks
 from canhgac.remediation.enums import ItemStatus, TaskStatus, Verification
-from canhgac.remediation.models import Evidence, Item, Task
+from canhgac.remediation.models import Campaign, Evidence, Item, Task
 
 
 def task_list_for_user(*, user: Any) -> QuerySet[Task]:
@@ -58,6 +59,7 @@ class TaskFilter:
     letter: str = ""  # letter number
     status: str = ""  # new | in_progress | done | overdue
     unverified: bool = False  # with a host declared fixed that matching still sees
+    campaign: str = ""  # campaign code: the tasks of its warnings
 
 
 def task_filter(tasks: QuerySet[Task], where: TaskFilter) -> QuerySet[Task]:
@@ -65,6 +67,11 @@ def task_filter(tasks: QuerySet[Task], where: TaskFilter) -> QuerySet[Task]:
         tasks = tasks.filter(unit__path__startswith=_unit_path(where.unit))
     if where.letter:
         tasks = tasks.filter(letter__number=where.letter)
+    if where.campaign:
+        campaign = Campaign.objects.filter(code=where.campaign).first()
+        tasks = (
+            tasks.filter(pk__in=campaign_tasks(campaign).values("pk")) if campaign else tasks.none()
+        )
     if where.status == "overdue":
         tasks = tasks.exclude(status=TaskStatus.DONE.value).filter(due_date__lt=clock.today())
     elif where.status:
@@ -185,3 +192,15 @@ def letter_cascade(*, user: Any, letter: WarningLetter) -> list[tuple[Task, dict
     for item in Item.objects.filter(task__in=tasks):
         items[item.task_id].append(item)
     return [(task, task_item(task, task_progress(items[task.pk]))) for task in tasks]
+
+
+def task_counts(*, user: Any) -> dict[str, int]:
+    """The overview's remediation numbers over the user's units."""
+    tasks = task_list_for_user(user=user)
+    open_tasks = tasks.exclude(status=TaskStatus.DONE.value)
+    return {
+        "new": open_tasks.filter(status=TaskStatus.NEW.value).count(),
+        "in_progress": open_tasks.filter(status=TaskStatus.IN_PROGRESS.value).count(),
+        "overdue": open_tasks.filter(due_date__lt=clock.today()).count(),
+        "unverified": task_filter(open_tasks, TaskFilter(unverified=True)).count(),
+    }

@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from canhgac.accounts import access
 from canhgac.accounts.enums import PROVINCE_TREE_KINDS, Permission
@@ -24,7 +26,12 @@ from canhgac.core.downloads import download
 from canhgac.core.exceptions import ConflictError, SourceLocation, ValidationError
 from canhgac.exposure import selectors as exposure_selectors
 from canhgac.remediation.selectors import letter_cascade
-from canhgac.remediation.services.forwarding import Proposal, letter_forward, recipients_propose
+from canhgac.remediation.services.forwarding import (
+    Proposal,
+    letter_add_units,
+    letter_forward,
+    recipients_propose,
+)
 from canhgac.web.session import signed_in_user
 
 PAGE_SIZE = 50
@@ -182,7 +189,8 @@ class RecipientField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         count = self.hosts.get(obj.pk)
         if count is None:
             return str(obj.name)
-        return f"{obj.name} — " + _("%(count)s affected hosts") % {"count": count}
+        hosts = ngettext("%(count)s affected host", "%(count)s affected hosts", count)
+        return f"{obj.name} — " + hosts % {"count": count}
 
 
 class ForwardForm(forms.Form):
@@ -267,6 +275,49 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class RecipientsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, letter: WarningLetter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        field.queryset = (
+            Unit.objects.filter(
+                is_active=True, kind__in=[kind.value for kind in PROVINCE_TREE_KINDS]
+            )
+            .exclude(pk__in=letter.tasks.values("unit_id"))
+            .order_by("path")
+        )
+
+
+@login_required
+def warning_recipients(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: send a letter the province already forwarded to more units."""
+    access.require_permission(user=request.user, permission=Permission.ADVISORY_MANAGE)
+    letter = get_object_or_404(WarningLetter, pk=pk)
+    form = RecipientsForm(request.POST or None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        tasks = letter_add_units(
+            by=signed_in_user(request), letter=letter, units=list(form.cleaned_data["units"])
+        )
+        messages.success(
+            request,
+            ngettext(
+                "The letter has been sent to %(count)d more unit.",
+                "The letter has been sent to %(count)d more units.",
+                len(tasks),
+            )
+            % {"count": len(tasks)},
+        )
+    return redirect("web:warning_detail", pk=letter.pk)
+
+
 def _warning_page(
     request: HttpRequest,
     letter: WarningLetter,
@@ -283,6 +334,7 @@ def _warning_page(
             "letter": letter,
             "proposals": proposals,
             "cascade": letter_cascade(user=signed_in_user(request), letter=letter),
+            "recipients_form": RecipientsForm(letter=letter) if letter.tasks.exists() else None,
             "cves": letter.cves.select_related("vulnerability"),
             "forwards": letter.forwards.all(),
             "attachments": letter.attachments.all(),

@@ -30,7 +30,6 @@ COMING: tuple[str | Promise, ...] = (
     _("Monitoring"),
     _("Incidents"),
     _("Sharing"),
-    _("Reports"),
 )
 
 
@@ -61,6 +60,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         NavItem(_("Exposure"), reverse("web:exposure_dashboard"), "/exposure/"),
         NavItem(_("Findings"), reverse("web:finding_list"), "/exposure/findings"),
         NavItem(_("Remediation tasks"), reverse("web:task_list"), "/remediation/tasks"),
+        NavItem(_("Reports"), reverse("web:report_register"), "/reports/"),
+        NavItem(_("Campaigns"), reverse("web:campaign_list"), "/remediation/campaigns"),
     ]
     if access.has_permission(user=user, permission=Permission.INVENTORY_EDIT):
         items.append(

@@ -53,6 +53,7 @@ class TaskFilterForm(forms.Form):
         queryset=Unit.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=gettext_lazy("Any"),
     )
     letter = forms.CharField(label=gettext_lazy("Letter number"), required=False, max_length=64)
     status = forms.ChoiceField(
@@ -79,7 +80,10 @@ class TaskFilterForm(forms.Form):
 
 
 class DeclareForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ITEM_STATUS_CHOICES)
+    # no default: a forgotten choice must not reset declared hosts to "not reviewed"
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=[("", "—"), *ITEM_STATUS_CHOICES]
+    )
     reason = forms.CharField(
         label=gettext_lazy("Reason / measures"),
         required=False,

@@ -6,10 +6,12 @@ from django.views.generic import RedirectView
 
 from canhgac.web import (
     advisory_views,
+    campaign_views,
     exposure_views,
     inventory_views,
     notification_views,
     remediation_views,
+    report_views,
     views,
 )
 
@@ -42,6 +44,11 @@ urlpatterns = [
     path("advisories/warnings/new/", advisory_views.warning_create, name="warning_create"),
     path("advisories/warnings/<int:pk>/", advisory_views.warning_detail, name="warning_detail"),
     path(
+        "advisories/warnings/<int:pk>/recipients/",
+        advisory_views.warning_recipients,
+        name="warning_recipients",
+    ),
+    path(
         "advisories/warnings/<int:pk>/attach/", advisory_views.warning_attach, name="warning_attach"
     ),
     path(
@@ -70,6 +77,23 @@ urlpatterns = [
         exposure_views.finding_triage,
         name="finding_triage",
     ),
+    path("remediation/campaigns/", campaign_views.campaign_list, name="campaign_list"),
+    path("remediation/campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path(
+        "remediation/campaigns/<slug:code>/",
+        campaign_views.campaign_board,
+        name="campaign_board",
+    ),
+    path(
+        "remediation/campaigns/<slug:code>/report/",
+        report_views.campaign_report,
+        name="campaign_report",
+    ),
+    path(
+        "remediation/campaigns/<slug:code>/units/<slug:unit_code>/",
+        campaign_views.campaign_unit,
+        name="campaign_unit",
+    ),
     path("remediation/tasks/", remediation_views.task_list, name="task_list"),
     path("remediation/tasks/<int:task_id>/", remediation_views.task_detail, name="task_detail"),
     path(
@@ -97,6 +121,18 @@ urlpatterns = [
         remediation_views.evidence_download,
         name="evidence_download",
     ),
+    path(
+        "advisories/warnings/<int:pk>/report/",
+        report_views.letter_report,
+        name="letter_report",
+    ),
+    path(
+        "remediation/tasks/<int:task_id>/report/",
+        report_views.task_report,
+        name="task_report",
+    ),
+    path("reports/", report_views.register, name="report_register"),
+    path("reports/<int:entry_id>/file/", report_views.report_file, name="report_file"),
     path("notifications/", notification_views.notification_inbox, name="notification_inbox"),
     path(
         "notifications/<int:entry_id>/read/",

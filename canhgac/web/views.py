@@ -23,6 +23,7 @@ from canhgac.accounts.enums import Permission, Role, UnitKind
 from canhgac.audit.selectors import audit_event_list_for_user
 from canhgac.core.exceptions import NotFoundError
 from canhgac.core.selectors import heartbeat_is_fresh, heartbeat_list
+from canhgac.remediation.selectors import task_counts
 from canhgac.web.forms import AuditFilterForm, TokenCreateForm, UnitContactForm
 from canhgac.web.session import signed_in_user
 
@@ -75,6 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "heartbeats": heartbeats,
         "my_memberships": selectors.memberships_of(user=user),
+        "tasks": task_counts(user=user),
     }
     if access.has_permission(user=user, permission=Permission.AUDIT_VIEW):
         context["recent_events"] = audit_event_list_for_user(user=user)[:10]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "canhgac.exposure",
     "canhgac.duty",
     "canhgac.remediation",
+    "canhgac.reports",
     "canhgac.web",
     "canhgac.api",
 ]
@@ -243,6 +244,19 @@ REMEDIATION_ESCALATE_PROVINCE_DAYS = env.integer("REMEDIATION_ESCALATE_PROVINCE_
 REMEDIATION_ACTIVE_DAYS = env.integer("REMEDIATION_ACTIVE_DAYS", 180)
 REMEDIATION_EVIDENCE_MAX_BYTES = env.integer("REMEDIATION_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 REMEDIATION_ESCALATION_SCHEDULE = env.string("REMEDIATION_ESCALATION_SCHEDULE", "0 8 * * *")
+
+# Reports (docs/reports.md): how a register number is written ({sequence}, {series}, {year}),
+# the province's series, and the letterhead and signature of the documents it issues.
+REPORT_NUMBER_FORMAT = env.string("REPORT_NUMBER_FORMAT", "{sequence}/{series}")
+REPORT_SERIES = env.string("REPORT_SERIES", "STTTT-ATTT")
+REPORT_AUTHORITY = env.string("REPORT_AUTHORITY", "UBND TỈNH THANH VÂN")
+REPORT_ISSUER = env.string("REPORT_ISSUER", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG")
+REPORT_PLACE = env.string("REPORT_PLACE", "Thanh Vân")
+# Lines of the signer's title ("\n" between lines), and the signer's name (empty: signed by hand).
+REPORT_SIGNER_TITLE = env.string("REPORT_SIGNER_TITLE", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC").replace(
+    "\\n", "\n"
+)
+REPORT_SIGNER_NAME = env.string("REPORT_SIGNER_NAME", "")
 
 # API lists: limit/offset pagination, 100 items by default, at most 500 per page.
 NINJA_PAGINATION_PER_PAGE = 100

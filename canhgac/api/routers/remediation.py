@@ -19,9 +19,10 @@ from canhgac.api.pages import Rendered
 from canhgac.api.schemas import ErrorOut
 from canhgac.core.downloads import download
 from canhgac.core.exceptions import NotFoundError
-from canhgac.remediation import selectors
+from canhgac.remediation import board, selectors
 from canhgac.remediation.enums import ItemStatus
-from canhgac.remediation.models import Task
+from canhgac.remediation.models import Campaign, Task
+from canhgac.remediation.services.campaigns import campaign_create, readiness_answer
 from canhgac.remediation.services.declarations import (
     evidence_attach,
     items_declare,
@@ -99,6 +100,7 @@ class TaskDetailOut(TaskOut):
 class TaskQuery(Schema):
     unit: str = ""
     letter: str = ""
+    campaign: str = ""
     status: str = Field("", description="new | in_progress | done | overdue")
     unverified: bool = False
 
@@ -281,3 +283,131 @@ def evidence_get(request: HttpRequest, task_id: int, evidence_id: int) -> FileRe
     if evidence.task_id != task_id:
         raise NotFoundError("evidence not found")
     return download(evidence.file, name=evidence.name, content_type=evidence.content_type)
+
+
+class CampaignIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(..., min_length=1, max_length=255)
+    starts_on: date
+    ends_on: date
+    prepare_by: date | None = None
+    letters: list[str] = Field([], description="numbers of the warnings to fix before the start")
+    units: list[str] = Field([], description="unit codes; empty: every unit of the province")
+    note: str = ""
+
+
+class CampaignOut(Schema):
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
+    prepare_by: date
+    letters: list[str]
+    note: str
+
+
+class CheckOut(Schema):
+    key: str
+    label: str
+    computed: bool
+    done: bool
+    note: str
+    answered_at: str | None
+    answered_by: str
+
+
+class UnitReadinessOut(Schema):
+    unit: str
+    unit_name: str
+    readiness: int
+    checks: list[CheckOut]
+    findings: dict[str, int]
+    warned_findings: int
+    overdue_tasks: int
+    last_inventory: str | None
+
+
+class BoardOut(CampaignOut):
+    units: list[UnitReadinessOut]
+
+
+class AnswerIn(Schema):
+    done: bool
+    note: str = ""
+
+
+def _campaign_out(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "code": campaign.code,
+        "name": campaign.name,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "prepare_by": campaign.prepare_by,
+        "letters": list(campaign.letters.order_by("number").values_list("number", flat=True)),
+        "note": campaign.note,
+    }
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="Holiday campaigns")
+def campaign_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_campaign_out(campaign) for campaign in board.campaign_list()]
+
+
+@router.post(
+    "/campaigns",
+    response={201: CampaignOut, **ERRORS},
+    summary="Create a campaign and tell its units (province roles)",
+)
+def campaign_add(request: HttpRequest, payload: CampaignIn) -> Status[dict[str, Any]]:
+    user = request_user(request)
+    require(user, Permission.CAMPAIGN_MANAGE)  # before looking anything up: 403, not 404
+    letters = [_letter_numbered(number) for number in payload.letters]
+    units = [access.unit_get_for_user(user=user, unit_id=code) for code in payload.units]
+    campaign = campaign_create(
+        by=user,
+        code=payload.code,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        prepare_by=payload.prepare_by,
+        letters=letters,
+        units=units or None,
+        note=payload.note,
+    )
+    return Status(201, _campaign_out(campaign))
+
+
+def _letter_numbered(number: str) -> WarningLetter:
+    letter = WarningLetter.objects.filter(number=number).first()
+    if letter is None:
+        raise NotFoundError(f"no warning letter numbered {number!r}")
+    return letter
+
+
+@router.get(
+    "/campaigns/{code}",
+    response={200: BoardOut, **ERRORS},
+    summary="A campaign's board: the readiness of every unit I see",
+)
+def campaign_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    campaign = board.campaign_get(code=code)
+    rows = board.campaign_board(user=request_user(request), campaign=campaign)
+    return _campaign_out(campaign) | {"units": [row.as_dict() for row in rows]}
+
+
+@router.put(
+    "/campaigns/{code}/units/{unit}/checks/{key}",
+    response={200: UnitReadinessOut, **ERRORS},
+    summary="Answer one readiness item for a unit",
+)
+def readiness_put(
+    request: HttpRequest, code: str, unit: str, key: str, payload: AnswerIn
+) -> dict[str, Any]:
+    user = request_user(request)
+    campaign = board.campaign_get(code=code)
+    target = access.unit_get_for_user(user=user, unit_id=unit)
+    readiness_answer(
+        by=user, campaign=campaign, unit=target, key=key, done=payload.done, note=payload.note
+    )
+    (row,) = board.campaign_board(user=user, campaign=campaign, unit=target)
+    return row.as_dict()

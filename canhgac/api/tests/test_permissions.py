@@ -29,8 +29,10 @@ from canhgac.audit.enums import AuditAction
 from canhgac.audit.models import AuditEvent
 from canhgac.exposure.models import Finding, TriageDecision
 from canhgac.inventory.models import Asset, InformationSystem
-from canhgac.remediation.models import Item, Task
-from canhgac.remediation.tests.helpers import LETTER_TO_A, world_tasks
+from canhgac.remediation.models import Campaign, Item, Readiness, Task
+from canhgac.remediation.tests.helpers import LETTER, LETTER_TO_A, world_campaign, world_tasks
+from canhgac.reports.models import RegisterEntry
+from canhgac.reports.tests.helpers import world_reports
 
 ADMIN = frozenset({"province_admin"})
 EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
@@ -66,8 +68,15 @@ def resolve(path: str) -> str:
     if "{asset}" in path:
         asset = Asset.objects.get(key="dvc-web01.example.gov.vn")
         return path.replace("{asset}", str(asset.pk))
+    if path.startswith("/api/v1/reports"):
+        report_a, report_province = world_reports()
+        return path.replace("{report_a}", str(report_a.pk)).replace(
+            "{report_province}", str(report_province.pk)
+        )
     if "{forwarded" in path or "{task_" in path or "{item_a}" in path or "{evidence_a}" in path:
         return _remediation(path)
+    if "{campaign}" in path:
+        return path.replace("{campaign}", world_campaign().code)
     return path
 
 
@@ -294,6 +303,29 @@ CASES: list[Case] = [
         201,
         body={"units": ["B"]},
     ),
+    Case("campaign list", "get", "/api/v1/remediation/campaigns", ALL),
+    Case(
+        "create a campaign",
+        "post",
+        "/api/v1/remediation/campaigns",
+        PROVINCE_WRITERS,
+        201,
+        body={
+            "code": "tet-2100",
+            "name": "Tết",
+            "starts_on": "2100-01-01",
+            "ends_on": "2100-01-03",
+        },
+    ),
+    Case("campaign board", "get", "/api/v1/remediation/campaigns/{campaign}", ALL),
+    Case(
+        "answer A's readiness item",
+        "put",
+        "/api/v1/remediation/campaigns/{campaign}/units/A/checks/backups_checked",
+        EDITS_A,
+        hidden_from=ALL - SEES_A,
+        body={"done": True, "note": "Đã kiểm tra"},
+    ),
     Case("task list", "get", "/api/v1/remediation/tasks", ALL),
     Case(
         "task of A", "get", "/api/v1/remediation/tasks/{task_a}", SEES_A, hidden_from=ALL - SEES_A
@@ -333,6 +365,54 @@ CASES: list[Case] = [
         SEES_A,
         hidden_from=ALL - SEES_A,
     ),
+    Case("report register", "get", "/api/v1/reports", ALL),
+    Case(
+        "report the campaign",
+        "post",
+        "/api/v1/reports",
+        PROVINCE_WRITERS,
+        201,
+        body={"kind": "campaign_report", "campaign": "{campaign}", "format": "pdf"},
+    ),
+    Case(
+        "render A's report",
+        "post",
+        "/api/v1/reports",
+        SEES_A,
+        201,
+        hidden_from=ALL - SEES_A,
+        body={"kind": "unit_report", "letter": LETTER, "unit": "A", "format": "docx"},
+    ),
+    Case(
+        "render the forwarding letter",
+        "post",
+        "/api/v1/reports",
+        PROVINCE_WRITERS,
+        201,
+        body={"kind": "forwarding_letter", "letter": LETTER, "format": "docx"},
+    ),
+    Case(
+        "export the letter's lines",
+        "post",
+        "/api/v1/reports",
+        PROVINCE_WRITERS,
+        201,
+        body={"kind": "task_lines", "letter": LETTER, "format": "xlsx"},
+    ),
+    Case(
+        "report of A",
+        "get",
+        "/api/v1/reports/{report_a}/file",
+        SEES_A,
+        hidden_from=ALL - SEES_A,
+    ),
+    Case(
+        "export of the whole letter",
+        "get",
+        "/api/v1/reports/{report_province}/file",
+        PROVINCE_WRITERS,
+        hidden_from=ALL - PROVINCE_WRITERS,
+    ),
     # Verifying the whole chain needs province-wide audit access (not a subtree auditor).
     Case("audit verify", "get", "/api/v1/audit/verify", PROVINCE - {"auditor_province"}),
 ]
@@ -352,6 +432,9 @@ def snapshot() -> tuple[Any, ...]:
         TriageDecision.objects.count(),
         sorted(Task.objects.values_list("pk", "acknowledged_at", "reviewed_at", "status")),
         sorted(Item.objects.values_list("pk", "status", "revision")),
+        sorted(Campaign.objects.values_list("code", flat=True)),
+        sorted(Readiness.objects.values_list("pk", "done", "note")),
+        RegisterEntry.objects.count(),
     )
 
 
@@ -378,6 +461,8 @@ def test_api_permission_matrix(
 ) -> None:
     world = inventory_world
     resolve(case.path)  # the rows the case needs exist before the snapshot
+    if case.body is not None:
+        resolve(json.dumps(case.body))
     before = snapshot()
     denials_before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
 

@@ -307,3 +307,76 @@ def test_exposure_match_then_findings_list_explain_and_triage(demo_home: Canhgac
     assert "set by matching" in refused.stderr + refused.stdout
     csv_out = demo_home("findings", "list", "--min-priority", "P1", "-f", "csv")
     assert csv_out.stdout.splitlines()[0].startswith("id,unit,asset,vulnerability")
+
+
+def test_forward_declare_and_campaign_from_the_command_line(demo_home: Canhgac) -> None:
+    proposals = json.loads(
+        demo_home("warnings", "proposals", "651/CATTT-NCSC", "-f", "json").stdout
+    )
+    expected = {row["unit"] for row in proposals}
+    assert "SO-YT" in expected
+    forwarded = demo_home(
+        "warnings",
+        "forward",
+        "651/CATTT-NCSC",
+        "--as",
+        "300/STTTT-ATTT",
+        "--due",
+        "25/04/2022",
+        "--units",
+        "auto,SO-GDDT",
+        "-f",
+        "json",
+    )
+    assert forwarded.returncode == 0, forwarded.stderr
+    tasks = json.loads(forwarded.stdout)
+    assert {task["unit"] for task in tasks} == expected | {"SO-GDDT"}
+    health = next(task for task in tasks if task["unit"] == "SO-YT")
+    assert health["due"] == "2022-04-25"
+    assert health["status"] == "new"
+
+    assert demo_home("tasks", "ack", str(health["id"])).returncode == 0
+    refused = demo_home("tasks", "update", str(health["id"]), "--status", "not_fixed")
+    assert refused.returncode != 0
+    assert "reason" in refused.stderr + refused.stdout
+    declared = demo_home(
+        "tasks",
+        "update",
+        str(health["id"]),
+        "--status",
+        "not_fixed",
+        "--reason",
+        "Chờ cửa sổ bảo trì",
+        "--plan-date",
+        "28/04/2022",
+    )
+    assert declared.returncode == 0, declared.stderr
+    shown = json.loads(demo_home("tasks", "show", str(health["id"]), "-f", "json").stdout)
+    assert {line["status"] for line in shown["lines"]} == {"not_fixed"}
+    assert all(line["plan_date"] == "2022-04-28" for line in shown["lines"])
+    listed = json.loads(
+        demo_home(
+            "tasks", "list", "--warning", "300/STTTT-ATTT", "--status", "in_progress", "-f", "json"
+        ).stdout
+    )
+    assert [task["unit"] for task in listed] == ["SO-YT"]
+
+    created = demo_home(
+        "campaigns",
+        "create",
+        "le-2-9",
+        "--name",
+        "Quốc khánh 2/9",
+        "--starts",
+        "01/09/2099",
+        "--ends",
+        "03/09/2099",
+        "--warnings",
+        "651/CATTT-NCSC",
+    )
+    assert created.returncode == 0, created.stderr
+    board = json.loads(demo_home("campaigns", "show", "le-2-9", "-f", "json").stdout)
+    rows = {row["unit"]: row for row in board}
+    assert "SO-YT" in rows
+    fixed = next(check for check in rows["SO-YT"]["checks"] if check["key"] == "warnings_fixed")
+    assert fixed["done"] is False  # SO-YT's workstation still lacks the April update

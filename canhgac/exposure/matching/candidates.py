@@ -169,7 +169,9 @@ def service_software(
 
 
 def os_software(asset: int, *, name: str, version: str = "", cpe: str = "") -> Software | None:
-    """The operating system, by its CPE; None when the inventory gives none."""
-    if not cpe:
+    """The operating system: by its CPE for NVD criteria; by name and build alone for
+    Microsoft's rules (a spreadsheet often gives "Windows Server 2019" and the build but no
+    CPE). None when the inventory says nothing about it."""
+    if not cpe and not name.strip():
         return None
-    return Software(Kind.OS, asset, name, version, (cpe22_to_23(cpe) or cpe,))
+    return Software(Kind.OS, asset, name, version, (cpe22_to_23(cpe) or cpe,) if cpe else ())

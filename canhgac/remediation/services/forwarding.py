@@ -16,13 +16,14 @@ from django.db import transaction
 
 from canhgac.accounts.enums import Permission
 from canhgac.accounts.models import Unit
-from canhgac.accounts.services.common import Actor, audit, require
+from canhgac.accounts.services.common import Actor, actor_name, audit, require
 from canhgac.advisories.models import WarningLetter
 from canhgac.advisories.services import warning_forward
 from canhgac.audit.enums import AuditAction
+from canhgac.core import clock
 from canhgac.remediation.enums import Origin
 from canhgac.remediation.exposure import HostExposure, affected_units, exposure_of
-from canhgac.remediation.models import Task
+from canhgac.remediation.models import Declined, Task
 from canhgac.remediation.services.refresh import Refreshed, refresh_letter
 
 
@@ -83,6 +84,11 @@ def letter_forward(
         origins = {
             unit_id: Origin.MATCHED if unit_id in proposed else Origin.ADDED for unit_id in chosen
         }
+        now, label = clock.now(), actor_name(by)
+        Declined.objects.bulk_create(
+            Declined(letter=letter, unit_id=unit_id, declined_at=now, declined_by=label)
+            for unit_id in sorted(proposed - chosen)
+        )
         changed = refresh_letter(
             by=by, letter=letter, result=Refreshed(), cascade=False, origins=origins
         )
@@ -95,6 +101,9 @@ def letter_forward(
                 "original": original.number,
                 "units": [task.unit.code for task in changed.opened],
                 "proposed": len(proposed),
+                "left_out": sorted(
+                    Unit.objects.filter(pk__in=proposed - chosen).values_list("code", flat=True)
+                ),
             },
         )
     return Forwarded(letter, changed.opened, len(proposed))
@@ -104,6 +113,7 @@ def letter_add_units(*, by: Actor, letter: WarningLetter, units: Sequence[Unit])
     """Send an already forwarded letter to more units (those already recipients are kept)."""
     require(by, Permission.ADVISORY_MANAGE)
     with transaction.atomic():
+        letter.declined.filter(unit__in=list(units)).delete()
         changed = refresh_letter(
             by=by,
             letter=letter,

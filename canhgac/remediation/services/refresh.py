@@ -95,8 +95,10 @@ def refresh_letter(
     tasks = {task.unit_id: task for task in letter.tasks.select_related("unit")}
     wanted = dict(origins or {})
     if cascade:
+        declined = set(letter.declined.values_list("unit_id", flat=True))
         for unit_id in affected_units(exposure):
-            wanted.setdefault(unit_id, Origin.CASCADE)
+            if unit_id not in declined:
+                wanted.setdefault(unit_id, Origin.CASCADE)
     changed = Refreshed(letters=1)
     new_units = [unit_id for unit_id in wanted if unit_id not in tasks]
     for unit in Unit.objects.filter(pk__in=new_units, is_active=True).order_by("path"):

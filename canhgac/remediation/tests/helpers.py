@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from canhgac.accounts.models import Unit
 from canhgac.accounts.tests.world import TEST_ACTOR
 from canhgac.advisories.models import WarningLetter
-from canhgac.remediation.models import Task
+from canhgac.remediation.models import Campaign, Task
+from canhgac.remediation.services.campaigns import campaign_create
 from canhgac.remediation.services.declarations import evidence_attach
 from canhgac.remediation.services.forwarding import letter_forward
 
 LETTER, LETTER_TO_A = "1/STTTT-ATTT", "2/STTTT-ATTT"
+CAMPAIGN = "tet-2099"
 
 
 def world_tasks() -> tuple[Task, Task]:
@@ -42,3 +44,19 @@ def world_tasks() -> tuple[Task, Task]:
         Task.objects.get(unit__code="A", letter__number=LETTER),
         Task.objects.get(unit__code="B", letter__number=LETTER),
     )
+
+
+def world_campaign() -> Campaign:
+    """A campaign over units A and B, naming the world's letter (made once)."""
+    campaign = Campaign.objects.filter(code=CAMPAIGN).first()
+    if campaign is None:
+        campaign = campaign_create(
+            by=TEST_ACTOR,
+            code=CAMPAIGN,
+            name="Tết Dương lịch",
+            starts_on=date(2099, 1, 1),
+            ends_on=date(2099, 1, 1),
+            letters=[WarningLetter.objects.get(number="7/CATTT-NCSC")],
+            units=list(Unit.objects.filter(code__in=["A", "B"])),
+        )
+    return campaign

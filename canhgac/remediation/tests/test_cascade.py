@@ -33,7 +33,11 @@ from canhgac.remediation.services.declarations import (
     task_review_complete,
 )
 from canhgac.remediation.services.escalation import tasks_escalate
-from canhgac.remediation.services.forwarding import letter_forward, recipients_propose
+from canhgac.remediation.services.forwarding import (
+    letter_add_units,
+    letter_forward,
+    recipients_propose,
+)
 from canhgac.remediation.services.refresh import tasks_refresh
 
 ACTOR = SystemActor("test")
@@ -281,3 +285,22 @@ def test_evidence_files_are_checked(demo: None, settings: Any) -> None:
     settings.REMEDIATION_EVIDENCE_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="limited to 10 bytes"):
         evidence_attach(by=ACTOR, task=task, upload=SimpleUploadedFile("big.txt", b"a" * 11))
+
+
+def test_a_unit_the_analyst_left_out_is_not_added_back(demo: None) -> None:
+    affected = _affected("CVE-2022-26809")
+    left_out = Unit.objects.get(code="SO-YT")
+    assert left_out.pk in affected
+    chosen = list(Unit.objects.filter(pk__in=set(affected) - {left_out.pk}))
+    forwarded = _forward("651/CATTT-NCSC", units=chosen, auto=False)
+    assert left_out.pk not in {task.unit_id for task in forwarded.tasks}
+    exposure_match(by=ACTOR, full=True)
+    tasks_refresh(by=ACTOR)
+    assert not Task.objects.filter(letter=forwarded.letter, unit=left_out).exists()
+    event = AuditEvent.objects.get(action=AuditAction.LETTER_FORWARDED)
+    assert event.parameters["left_out"] == ["SO-YT"]
+    # sent by hand later: the unit gets its task, and the cascade follows it from then on
+    (task,) = letter_add_units(by=ACTOR, letter=forwarded.letter, units=[left_out])
+    assert task.origin == Origin.ADDED
+    assert task.items.count() == len(affected[left_out.pk])
+    assert not forwarded.letter.declined.exists()

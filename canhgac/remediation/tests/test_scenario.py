@@ -3,7 +3,8 @@
 Import Microsoft's April 2022 CVRF and the Spring4Shell NVD record from the shared samples;
 create the AIS warnings for April 2022 and Spring4Shell; forward them; the proposed units are
 the units whose demo hosts are affected; every recipient is notified; one unit's host is
-updated (collector JSON) to a patched build; after matching its task shows the host verified.
+updated (collector JSON) to a patched build; after matching its task shows the host verified;
+the campaign naming both warnings is reported, and the report's numbers equal the database.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from canhgac.demo.loader import demo_load
 from canhgac.duty.models import Delivery, Notification
 from canhgac.exposure.enums import ACTIVE_STATUSES
 from canhgac.exposure.models import Finding
+from canhgac.reports.tests.helpers import pdf_text, squeezed
 
 APRIL = ["CVE-2022-26809", "CVE-2022-24491", "CVE-2022-24497", "CVE-2022-26904", "CVE-2022-24521"]
 SPRING = ["CVE-2022-22965"]
@@ -195,3 +197,39 @@ def test_warning_to_verified_fix_through_the_api(
     health = next(row for row in cascade if row["unit"] == "SO-YT")
     assert health["acknowledged_at"] is not None
     assert health["progress"] == after["progress"]
+
+    # the campaign naming both warnings, reported to the committee (PDF through the API)
+    campaign = _post(
+        client,
+        "/api/v1/remediation/campaigns",
+        {
+            "code": "le-30-4-2022",
+            "name": "Lễ 30/4 - 1/5/2022",
+            "starts_on": "2022-04-30",
+            "ends_on": "2022-05-03",
+            "prepare_by": "2022-04-29",
+            "letters": ["700/CATTT-NCSC", "701/CATTT-NCSC"],
+        },
+        analyst,
+    )
+    board = client.get(f"/api/v1/remediation/campaigns/{campaign['code']}", **analyst).json()
+    entry = _post(
+        client,
+        "/api/v1/reports",
+        {"kind": "campaign_report", "campaign": campaign["code"], "format": "pdf"},
+        analyst,
+    )
+    document = client.get(f"/api/v1/reports/{entry['id']}/file", **analyst)
+    assert document["Content-Disposition"].startswith("attachment")
+    text = squeezed(pdf_text(b"".join(document.streaming_content)))
+    for row in board["units"]:
+        done = sum(check["done"] for check in row["checks"])
+        assert squeezed(f"{row['unit_name']} {row['readiness']}% {done}/6") in text
+    for number in ("210/STTTT-ATTT", "211/STTTT-ATTT"):
+        rows = client.get(f"/api/v1/remediation/warnings/{forwarded[number]}/cascade", **analyst)
+        tasks = rows.json()
+        acknowledged = sum(task["acknowledged_at"] is not None for task in tasks)
+        hosts = sum(task["progress"]["hosts"] for task in tasks)
+        verified = sum(task["progress"]["verified"] for task in tasks)
+        line = f"{number} {len(tasks)} {acknowledged} {hosts} {verified}"
+        assert squeezed(line) in text, line

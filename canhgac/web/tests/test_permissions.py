@@ -26,9 +26,11 @@ from canhgac.duty.models import Delivery, InboxEntry
 from canhgac.duty.tests.helpers import matrix_rows
 from canhgac.exposure.models import Finding, FindingEvent, MatchRun, TriageDecision
 from canhgac.inventory.models import Asset
-from canhgac.remediation.models import Item, Task
+from canhgac.remediation.models import Campaign, Item, Readiness, Task
 from canhgac.remediation.services.declarations import task_acknowledge
-from canhgac.remediation.tests.helpers import world_tasks
+from canhgac.remediation.tests.helpers import world_campaign, world_tasks
+from canhgac.reports.models import RegisterEntry
+from canhgac.reports.tests.helpers import world_reports
 
 EDITS_A = frozenset({"province_admin", "province_analyst", "unit_manager", "unit_officer"})
 EDITS_B = frozenset({"province_admin", "province_analyst", "other_unit"})
@@ -36,10 +38,19 @@ PROVINCE_WRITERS = frozenset({"province_admin", "province_analyst"})
 
 
 def resolve(page: str) -> str:
+    if "{report_" in page:
+        report_a, report_province = world_reports()
+        page = page.replace("{report_a}", str(report_a.pk))
+        return page.replace("{report_province}", str(report_province.pk))
+    if "{campaign}" in page:
+        page = page.replace("{campaign}", world_campaign().code)
     if "{acknowledged_task_a}" in page:
         task_a, _task_b = world_tasks()
         task_acknowledge(by=TEST_ACTOR, task=task_a)
         return page.replace("{acknowledged_task_a}", str(task_a.pk))
+    if "{forwarded}" in page:
+        task_a, _task_b = world_tasks()
+        return page.replace("{forwarded}", str(task_a.letter_id))
     if "{task_" in page or "{item_a}" in page:
         task_a, task_b = world_tasks()
         item = task_a.items.get()
@@ -100,10 +111,18 @@ PAGES: dict[str, tuple[frozenset[str], int] | tuple[frozenset[str], int, frozens
     "/exposure/findings/": (ALL, 403),
     "/exposure/findings/{finding_a}/": (SEES_A, 404),
     "/exposure/findings/{finding_b}/": (SEES_B, 404),
+    "/remediation/campaigns/": (ALL, 403),
+    "/remediation/campaigns/new/": (PROVINCE_WRITERS, 403),
+    "/remediation/campaigns/{campaign}/": (ALL, 403),
+    "/remediation/campaigns/{campaign}/units/A/": (SEES_A, 404),
+    "/remediation/campaigns/{campaign}/units/B/": (SEES_B, 404),
     "/remediation/tasks/": (ALL, 403),
     "/remediation/tasks/{task_a}/": (SEES_A, 404),
     "/remediation/tasks/{task_b}/": (SEES_B, 404),
     "/remediation/tasks/{task_a}/evidence/{evidence_a}/": (SEES_A, 404),
+    "/reports/": (ALL, 403),
+    "/reports/{report_a}/file/": (SEES_A, 404),
+    "/reports/{report_province}/file/": (PROVINCE_WRITERS, 404, ALL - PROVINCE_WRITERS),
     "/users/": (frozenset({"province_admin"}), 403),
     "/profile/": (ALL, 403),
     "/notifications/": (ALL, 403),
@@ -256,6 +275,50 @@ POSTS: list[Post] = [
         EDITS_A,
         ALL - SEES_A,
     ),
+    Post(
+        "send a forwarded letter to the committee too",
+        "/advisories/warnings/{forwarded}/recipients/",
+        {"units": ["ROOT"]},
+        PROVINCE_WRITERS,
+    ),
+    Post(
+        "create a campaign",
+        "/remediation/campaigns/new/",
+        {"code": "tet-2100", "name": "Tết", "starts_on": "01/01/2100", "ends_on": "03/01/2100"},
+        PROVINCE_WRITERS,
+    ),
+    Post(
+        "answer A's readiness item",
+        "/remediation/campaigns/{campaign}/units/A/",
+        {"key": "backups_checked", "done": "on", "note": "Kiểm tra ngày 28/12"},
+        EDITS_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "render A's report",
+        "/remediation/tasks/{task_a}/report/",
+        {"format": "docx"},
+        SEES_A,
+        ALL - SEES_A,
+    ),
+    Post(
+        "render the forwarding letter",
+        "/advisories/warnings/{forwarded}/report/",
+        {"kind": "forwarding_letter", "format": "docx"},
+        PROVINCE_WRITERS,
+    ),
+    Post(
+        "export the letter's lines",
+        "/advisories/warnings/{forwarded}/report/",
+        {"kind": "task_lines", "format": "csv"},
+        PROVINCE_WRITERS,
+    ),
+    Post(
+        "report the campaign",
+        "/remediation/campaigns/{campaign}/report/",
+        {"format": "pdf"},
+        PROVINCE_WRITERS,
+    ),
     Post("match everything", "/exposure/match/", {"full": "on"}, PROVINCE_WRITERS),
     Post("match A", "/exposure/match/", {"unit": "A"}, EDITS_A, ALL - SEES_A),
     Post("match B", "/exposure/match/", {"unit": "B"}, EDITS_B, ALL - SEES_B),
@@ -308,6 +371,10 @@ def snapshot() -> tuple[Any, ...]:
         sorted(Delivery.objects.values_list("pk", "status", "next_attempt_at")),
         sorted(Task.objects.values_list("pk", "acknowledged_at", "reviewed_at", "status")),
         sorted(Item.objects.values_list("pk", "status", "revision")),
+        Task.objects.count(),
+        sorted(Campaign.objects.values_list("code", flat=True)),
+        sorted(Readiness.objects.values_list("pk", "done", "note")),
+        RegisterEntry.objects.count(),
     )
 
 

@@ -261,6 +261,22 @@ CASES: list[Case] = [
         "affected",
         "build_below_fix",
     ),
+    Case(  # a spreadsheet row: name and build, no CPE — Microsoft's rule needs no CPE
+        "rpc-2019-march-build-no-cpe",
+        windows_host("Windows Server 2019 Standard", "10.0.17763.2686", ""),
+        RPC,
+        Kind.OS,
+        "affected",
+        "build_below_fix",
+    ),
+    Case(
+        "rpc-win10-april-build-no-cpe",
+        windows_host("Microsoft Windows 10 Pro", "10.0.19044.1645", ""),
+        RPC,
+        Kind.OS,
+        "none",
+        "build_has_fix",
+    ),
     Case(
         "rpc-2019-april-build",
         windows_host("Microsoft Windows Server 2019 Standard", "10.0.17763.2803", SERVER_2019),
