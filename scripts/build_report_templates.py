@@ -444,9 +444,11 @@ def campaign_report() -> Any:
         [("{{ figure.label }}", LEFT), ("{{ figure.value }}", CENTER)],
     )
     para(document, after=6)
-    body(document, "2. Mức sẵn sàng của từng cơ quan, đơn vị", after=3).runs[0].bold = True
+    heading = body(document, "2. Mức sẵn sàng của từng cơ quan, đơn vị", after=3)
+    heading.runs[0].bold = True
+    heading.paragraph_format.keep_with_next = True  # not alone at a page's foot
     para(document, "{{ chart }}", align=CENTER)
-    columns = [11.0, 42.0, 18.0, 15.0, 43.0, 18.0, 18.0]
+    columns = [12.0, 57.0, 20.0, 15.0, 25.0, 18.0, 18.0]
     table = layout_table(document, columns, grid=True)
     header_row(
         table,
@@ -455,7 +457,7 @@ def campaign_report() -> Any:
             "Cơ quan, đơn vị",
             "Mức sẵn sàng",
             "Mục đạt",
-            "Mục chưa đạt",
+            "Mục chưa đạt (*)",
             "Lỗ hổng cảnh báo còn tồn tại",
             "Nhiệm vụ quá hạn",
         ],
@@ -470,15 +472,23 @@ def campaign_report() -> Any:
             ("{{ line.name }}", LEFT),
             ("{{ line.readiness }}", CENTER),
             ("{{ line.checks }}", CENTER),
-            ("{{ line.missing }}", LEFT),
+            ("{{ line.missing }}", CENTER),
             ("{{ line.warned }}", CENTER),
             ("{{ line.overdue }}", CENTER),
         ],
     )
-    para(document, after=6)
+    para(
+        document,
+        "(*) Các mục kiểm tra: {% for check in checks %}{{ check.label }}. {{ check.value }}"
+        "{% if not loop.last %}; {% else %}.{% endif %}{% endfor %}",
+        size=11,
+        italic=True,
+        align=LEFT,
+        after=6,
+    )
     body(document, "3. Kết quả khắc phục các lỗ hổng đã cảnh báo", after=3).runs[0].bold = True
     tag(document, "{%p if letters %}")
-    columns = [11.0, 40.0, 22.0, 22.0, 23.0, 24.0, 23.0]
+    columns = [12.0, 39.0, 22.0, 22.0, 23.0, 24.0, 23.0]
     table = layout_table(document, columns, grid=True)
     header_row(
         table,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -370,3 +371,24 @@ def campaigns_show(
         for row in rows
     ]
     emit(flat, ["unit", "readiness", "missing", "P1", "P2", "warned", "overdue_tasks"], fmt)
+
+
+@campaigns_app.command("report")
+def campaigns_report(
+    code: Annotated[str, typer.Argument(help="The campaign's code.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="docx or pdf.")] = "docx",
+) -> None:
+    """The province's campaign status report, numbered in the register and written to a file
+    (the same as `canhgac reports render campaign_report --campaign CODE`)."""
+    setup_django()
+    from canhgac.accounts.actors import SystemActor
+    from canhgac.remediation.board import campaign_get
+    from canhgac.reports.services import report_render
+
+    entry = report_render(
+        by=SystemActor.cli(), kind="campaign_report", target=campaign_get(code=code), fmt=fmt
+    )
+    with entry.file.open("rb") as source:
+        output.write_bytes(source.read())
+    console.print(f"{entry.number} registered as entry {entry.pk}; written to {output}")

@@ -380,3 +380,8 @@ def test_forward_declare_and_campaign_from_the_command_line(demo_home: Canhgac) 
     assert "SO-YT" in rows
     fixed = next(check for check in rows["SO-YT"]["checks"] if check["key"] == "warnings_fixed")
     assert fixed["done"] is False  # SO-YT's workstation still lacks the April update
+    report = demo_home.home / "campaign.pdf"
+    written = demo_home("campaigns", "report", "le-2-9", "--output", str(report), "-f", "pdf")
+    assert written.returncode == 0, written.stderr
+    assert report.read_bytes().startswith(b"%PDF")
+    assert "/STTTT-ATTT registered" in written.stdout

@@ -41,7 +41,7 @@ class UnitLine:
     name: str
     readiness: str
     checks: str  # "4/6"
-    missing: str  # the items not done, by label
+    missing: str  # the numbers of the items not done ("2, 5"), explained by `checks`
     warned: int
     overdue: int
 
@@ -113,12 +113,20 @@ class CampaignReport(ReportKind):
                     name=row.unit.name,
                     readiness=f"{row.readiness}%",
                     checks=f"{sum(state.done for state in row.checks)}/{len(row.checks)}",
-                    missing="; ".join(state.check.label for state in row.checks if not state.done)
+                    missing=", ".join(
+                        str(number)
+                        for number, state in enumerate(row.checks, start=1)
+                        if not state.done
+                    )
                     or "—",
                     warned=row.warned,
                     overdue=row.overdue_tasks,
                 )
                 for index, row in enumerate(rows, start=1)
+            ],
+            "checks": [
+                Figure(str(number), check.label)
+                for number, check in enumerate(campaign.checks.all(), start=1)
             ],
             "letters": _letter_lines(campaign),
             "copies": dashed(["Như trên", FILE_NOTE.rstrip(".")]),
