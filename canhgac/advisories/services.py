@@ -31,7 +31,7 @@ from canhgac.core.exceptions import ConflictError, Problem, SourceLocation, Vali
 from canhgac.core.files import sha256_of
 from canhgac.core.registry import AUTO
 from canhgac.core.text import shorten
-from canhgac.core.uploads import DOCUMENT_TYPES, Upload, content_matches, uploaded_file
+from canhgac.core.uploads import DOCUMENT_TYPES, Upload, document_checked, uploaded_file
 
 
 def advisories_import(*, by: Actor, batch: AdvisoryBatch) -> AdvisoryReport:
@@ -209,16 +209,7 @@ def warning_attach(*, by: Actor, letter: WarningLetter, upload: Upload) -> Warni
     """Attach a file to a letter, stored by its SHA-256; the same file twice is refused."""
     require(by, Permission.ADVISORY_MANAGE)
     with uploaded_file(upload) as (path, name):
-        suffix = Path(name).suffix.lower()
-        if suffix not in DOCUMENT_TYPES:
-            raise ValidationError(
-                f"{name}: a warning letter takes {', '.join(sorted(DOCUMENT_TYPES))} files",
-                extra={"field": "file"},
-            )
-        if not content_matches(path, suffix):
-            raise ValidationError(
-                f"{name}: the content is not a {suffix} file", extra={"field": "file"}
-            )
+        suffix = document_checked(path, name, what="a warning letter")
         digest = sha256_of(path)
         with transaction.atomic():
             if letter.attachments.filter(sha256=digest).exists():

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from canhgac.core.exceptions import ParseError, SourceLocation
+from canhgac.core.exceptions import ParseError, SourceLocation, ValidationError
 from canhgac.core.files import max_bytes
 
 
@@ -82,3 +82,26 @@ def content_matches(path: Path, suffix: str) -> bool:
     except UnicodeDecodeError as error:  # a sample may cut a character at its end
         return error.start >= len(head) - 3
     return True
+
+
+def document_checked(path: Path, name: str, *, what: str, limit: int | None = None) -> str:
+    """The suffix of an uploaded document once its type is one of DOCUMENT_TYPES, its size at
+    most `limit` bytes and its content of that type; else ValidationError on the "file" field,
+    naming the file. `what` says what takes it ("a warning letter", "evidence")."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in DOCUMENT_TYPES:
+        raise ValidationError(
+            f"{name}: {what} takes {', '.join(sorted(DOCUMENT_TYPES))} files",
+            extra={"field": "file"},
+        )
+    size = path.stat().st_size
+    if limit is not None and size > limit:
+        raise ValidationError(
+            f"{name} is {size:,} bytes; {what} is limited to {limit:,} bytes",
+            extra={"field": "file"},
+        )
+    if not content_matches(path, suffix):
+        raise ValidationError(
+            f"{name}: the content is not a {suffix} file", extra={"field": "file"}
+        )
+    return suffix

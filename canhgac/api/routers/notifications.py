@@ -1,15 +1,14 @@
 """Notifications: my inbox (read, mark as read), and every delivery for administrators."""
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from canhgac.api.auth import request_user
+from canhgac.api.pages import Rendered
 from canhgac.api.schemas import ErrorOut
 from canhgac.duty import selectors
 from canhgac.duty.services.deliveries import delivery_retry
@@ -17,26 +16,7 @@ from canhgac.duty.services.inbox import inbox_mark_read
 
 router = Router(tags=["notifications"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-RowT = TypeVar("RowT", bound=Model)
 Status = Literal["", "pending", "sending", "sent", "failed", "gave_up"]
-
-
-class _Items(Generic[RowT]):
-    """A lazily rendered page: paginate counts and slices the queryset, then each row of the
-    page becomes a dict."""
-
-    def __init__(self, rows: QuerySet[RowT], render: Callable[[RowT], dict[str, Any]]) -> None:
-        self.rows = rows
-        self.render = render
-
-    def __len__(self) -> int:
-        return self.rows.count()
-
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
-        return [self.render(row) for row in self.rows[page]]
 
 
 class OwnDeliveryOut(Schema):
@@ -87,7 +67,7 @@ class DeliveryQuery(Schema):
 @paginate
 def inbox(request: HttpRequest, filters: Query[InboxQuery]) -> list[dict[str, Any]]:
     entries = selectors.inbox_for_user(user=request_user(request), unread=filters.unread)
-    return _Items(entries, selectors.inbox_item)  # type: ignore[return-value]
+    return Rendered(entries, selectors.inbox_item)  # type: ignore[return-value]
 
 
 @router.post(
@@ -108,7 +88,7 @@ def inbox_read_all(request: HttpRequest) -> dict[str, int]:
 @paginate
 def delivery_list(request: HttpRequest, filters: Query[DeliveryQuery]) -> list[dict[str, Any]]:
     deliveries = selectors.delivery_list_for_user(user=request_user(request), status=filters.status)
-    return _Items(deliveries, selectors.delivery_item)  # type: ignore[return-value]
+    return Rendered(deliveries, selectors.delivery_item)  # type: ignore[return-value]
 
 
 @router.post(

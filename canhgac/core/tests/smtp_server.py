@@ -11,6 +11,7 @@ Messages are parsed with the modern email policy, so headers and bodies come bac
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 HOST = "127.0.0.1"
+# aiosmtpd logs every connection at INFO from its own thread, which can outlive the test whose
+# captured stream it would write to ("--- Logging error ---" noise); only problems are kept.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +25,7 @@ from canhgac.core import clock
 from canhgac.core.exceptions import ConflictError, ValidationError
 from canhgac.core.files import sha256_of
 from canhgac.core.text import shorten
-from canhgac.core.uploads import DOCUMENT_TYPES, Upload, content_matches, uploaded_file
+from canhgac.core.uploads import DOCUMENT_TYPES, Upload, document_checked, uploaded_file
 from canhgac.remediation import rules
 from canhgac.remediation.enums import ItemStatus
 from canhgac.remediation.models import Evidence, Item, ItemEvent, Task
@@ -172,22 +171,8 @@ def evidence_attach(
         raise ValidationError("the host is not part of this task", extra={"field": "item"})
     limit = settings.REMEDIATION_EVIDENCE_MAX_BYTES
     with uploaded_file(upload) as (path, name):
-        suffix = Path(name).suffix.lower()
-        if suffix not in DOCUMENT_TYPES:
-            raise ValidationError(
-                f"{name}: evidence may be {', '.join(sorted(DOCUMENT_TYPES))} files",
-                extra={"field": "file"},
-            )
+        suffix = document_checked(path, name, what="evidence", limit=limit)
         size = path.stat().st_size
-        if size > limit:
-            raise ValidationError(
-                f"{name} is {size:,} bytes; evidence files are limited to {limit:,} bytes",
-                extra={"field": "file"},
-            )
-        if not content_matches(path, suffix):
-            raise ValidationError(
-                f"{name}: the content is not a {suffix} file", extra={"field": "file"}
-            )
         digest = sha256_of(path)
         with transaction.atomic():
             if task.evidence.filter(sha256=digest).exists():

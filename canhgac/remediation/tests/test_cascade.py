@@ -280,7 +280,7 @@ def test_evidence_files_are_checked(demo: None, settings: Any) -> None:
         evidence_attach(by=ACTOR, task=task, upload=SimpleUploadedFile("again.png", PNG))
     with pytest.raises(ValidationError, match=r"not a \.pdf"):
         evidence_attach(by=ACTOR, task=task, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00"))
-    with pytest.raises(ValidationError, match="evidence may be"):
+    with pytest.raises(ValidationError, match="evidence takes"):
         evidence_attach(by=ACTOR, task=task, upload=SimpleUploadedFile("x.exe", b"MZ"))
     settings.REMEDIATION_EVIDENCE_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="limited to 10 bytes"):
