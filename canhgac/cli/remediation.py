@@ -175,7 +175,7 @@ def tasks_list(
         task_list_for_user(user=SystemActor.cli()),
         TaskFilter(unit=unit, letter=warning, status=status, unverified=unverified),
     ).order_by("due_date", "pk")
-    items = [task_item(task) for task in tasks]
+    items = [task_item(task) for task in tasks.prefetch_related("items")]
     emit(items if fmt is OutputFormat.JSON else [_flat(item) for item in items], TASK_COLUMNS, fmt)
 
 

@@ -1,9 +1,10 @@
 """What a report kind implements. A new kind (e.g. a campaign report) is one module with one
 class and one line in `kinds/registry.py`; the DOCX, PDF, CSV and XLSX paths are shared.
 
-A kind turns its target (a warning letter, a task, …) into values: `document()` gives the
-context of the official document (the DOCX template `templates/docx/<id>.docx` and the HTML
-template `templates/reports/<id>.html` lay it out), `table()` the rows of an export. Both read
+A kind turns its target (a warning letter, a task, …) into values: a `DocumentKind`'s
+`document()` gives the context of the official document (the DOCX template
+`templates/docx/<id>.docx` and the HTML template `templates/reports/<id>.html` lay it out), a
+`TableKind`'s `table()` the rows of an export. Both read
 through selectors and write nothing; `report_render` (services.py) numbers, renders, stores and
 registers the result.
 """
@@ -75,10 +76,23 @@ class ReportKind(ABC):
         """The download's name without its extension."""
         return self.id
 
-    def document(self, target: Any, issue: Issue) -> dict[str, Any]:
-        """The context of the DOCX and PDF templates (kinds with those formats)."""
-        raise NotImplementedError(f"{self.id} is not laid out as a document")
 
+class DocumentKind(ReportKind):
+    """An official document: DOCX (templates/docx/<id>.docx) and PDF
+    (templates/reports/<id>.html) laid out from `document()`."""
+
+    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.DOCX, ReportFormat.PDF)
+
+    @abstractmethod
+    def document(self, target: Any, issue: Issue) -> dict[str, Any]:
+        """The context of the DOCX and PDF templates."""
+
+
+class TableKind(ReportKind):
+    """An export: CSV and XLSX of the rows `table()` gives."""
+
+    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.CSV, ReportFormat.XLSX)
+
+    @abstractmethod
     def table(self, target: Any, issue: Issue) -> Table:
-        """The rows of the CSV and XLSX exports (kinds with those formats)."""
-        raise NotImplementedError(f"{self.id} has no table export")
+        """The rows of the export."""

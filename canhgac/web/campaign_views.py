@@ -161,7 +161,12 @@ def campaign_unit(request: HttpRequest, code: str, unit_code: str) -> HttpRespon
         else:
             error = _("The answer could not be read.")
     (row,) = board.campaign_board(user=user, campaign=campaign, unit=unit)
-    tasks = board.campaign_tasks(campaign).filter(unit=unit).select_related("unit", "letter")
+    tasks = (
+        board.campaign_tasks(campaign)
+        .filter(unit=unit)
+        .select_related("unit", "letter")
+        .prefetch_related("items")
+    )
     return render(
         request,
         "web/remediation/campaign_unit.html",

@@ -132,7 +132,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     tasks = selectors.task_list_for_user(user=user)
     if form.is_bound:
         tasks = selectors.task_filter(tasks, form.where()) if form.is_valid() else tasks.none()
-    tasks = tasks.order_by(F("due_date").asc(nulls_last=True), "-letter__issued_on", "unit__path")
+    tasks = tasks.order_by(
+        F("due_date").asc(nulls_last=True), "-letter__issued_on", "unit__path"
+    ).prefetch_related("items")  # each row's progress counts its hosts
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [selectors.task_item(task) | {"task": task} for task in page.object_list]
     return render(

@@ -197,7 +197,7 @@ def task_list(request: HttpRequest, filters: Query[TaskQuery]) -> list[dict[str,
         selectors.task_list_for_user(user=request_user(request)),
         selectors.TaskFilter(**filters.dict()),
     ).order_by("due_date", "pk")
-    return Rendered(tasks, selectors.task_item)  # type: ignore[return-value]
+    return Rendered(tasks.prefetch_related("items"), selectors.task_item)  # type: ignore[return-value]
 
 
 @router.get("/tasks/{task_id}", response={200: TaskDetailOut, **ERRORS}, summary="A task")

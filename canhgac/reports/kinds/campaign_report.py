@@ -20,8 +20,7 @@ from canhgac.remediation.models import Campaign
 from canhgac.remediation.selectors import task_progress
 from canhgac.reports import selectors
 from canhgac.reports.charts import Bar, bar_chart
-from canhgac.reports.enums import ReportFormat
-from canhgac.reports.interface import Issue, Numbering, ReportKind
+from canhgac.reports.interface import DocumentKind, Issue, Numbering
 from canhgac.reports.kinds.common import FILE_NOTE, dashed, province_letterhead, province_signature
 from canhgac.reports.numbering import province_series
 from canhgac.reports.official import day_text
@@ -57,10 +56,9 @@ class LetterLine:
     settled: int
 
 
-class CampaignReport(ReportKind):
+class CampaignReport(DocumentKind):
     id: ClassVar[str] = "campaign_report"
     display_name: ClassVar[str] = gettext_noop("Campaign status report")
-    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.DOCX, ReportFormat.PDF)
     target_type = Campaign
 
     def authorize(self, *, by: Actor, target: Any) -> None:

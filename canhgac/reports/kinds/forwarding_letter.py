@@ -14,8 +14,7 @@ from canhgac.accounts.models import Unit
 from canhgac.accounts.services.common import Actor
 from canhgac.advisories.models import WarningLetter
 from canhgac.reports import selectors
-from canhgac.reports.enums import ReportFormat
-from canhgac.reports.interface import Issue, Numbering, ReportKind
+from canhgac.reports.interface import DocumentKind, Issue, Numbering
 from canhgac.reports.kinds.common import (
     FILE_NOTE,
     SEVERITY_WORDS,
@@ -57,10 +56,9 @@ def subject_of(title: str) -> str:
     return f"V/v {in_sentence(title)}" if title else ""
 
 
-class ForwardingLetter(ReportKind):
+class ForwardingLetter(DocumentKind):
     id: ClassVar[str] = "forwarding_letter"
     display_name: ClassVar[str] = gettext_noop("Forwarding letter")
-    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.DOCX, ReportFormat.PDF)
     target_type = WarningLetter
 
     def authorize(self, *, by: Actor, target: Any) -> None:

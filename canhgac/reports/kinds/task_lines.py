@@ -11,8 +11,7 @@ from canhgac.accounts.models import Unit
 from canhgac.accounts.services.common import Actor
 from canhgac.advisories.models import WarningLetter
 from canhgac.reports import selectors
-from canhgac.reports.enums import ReportFormat
-from canhgac.reports.interface import Issue, Numbering, ReportKind
+from canhgac.reports.interface import Issue, Numbering, TableKind
 from canhgac.reports.kinds.common import (
     authorize_province,
     moment_text,
@@ -37,10 +36,9 @@ COLUMNS = (
 )
 
 
-class TaskLines(ReportKind):
+class TaskLines(TableKind):
     id: ClassVar[str] = "task_lines"
     display_name: ClassVar[str] = gettext_noop("Remediation lines of a letter")
-    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.CSV, ReportFormat.XLSX)
     target_type = WarningLetter
 
     def authorize(self, *, by: Actor, target: Any) -> None:

@@ -15,8 +15,7 @@ from canhgac.remediation.enums import ItemStatus
 from canhgac.remediation.models import Task
 from canhgac.remediation.selectors import task_get_for_user, task_progress
 from canhgac.reports import selectors
-from canhgac.reports.enums import ReportFormat
-from canhgac.reports.interface import Issue, Numbering, ReportKind
+from canhgac.reports.interface import DocumentKind, Issue, Numbering
 from canhgac.reports.kinds.common import (
     STATUS_WORDS,
     addressed,
@@ -48,10 +47,9 @@ class HostLine:
     verification: str
 
 
-class UnitReport(ReportKind):
+class UnitReport(DocumentKind):
     id: ClassVar[str] = "unit_report"
     display_name: ClassVar[str] = gettext_noop("Unit remediation report")
-    formats: ClassVar[tuple[ReportFormat, ...]] = (ReportFormat.DOCX, ReportFormat.PDF)
     target_type = Task
 
     def authorize(self, *, by: Actor, target: Any) -> None:
